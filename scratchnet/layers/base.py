@@ -11,6 +11,10 @@ import numpy as np
 
 ACTIVATIONS = (None, "relu")
 
+# Layers that stream large arrays process the batch in slices of about this many bytes, so that
+# what one operation writes is still in the CPU cache when the next one reads it.
+SLICE_BYTES = 6 << 20
+
 
 def check_activation(activation: str | None) -> str | None:
     if activation in ("linear", None):

@@ -34,9 +34,8 @@ import numpy as np
 
 from scratchnet.im2col import conv_output_size, im2col, reuse_or_allocate
 from scratchnet.initializers import kernel_initializer
-from scratchnet.layers.base import Layer, check_activation, default_rng, pair, positive_int
-
-SLICE_BYTES = 6 << 20     # target size of one slice's cols
+from scratchnet.layers.base import (SLICE_BYTES, Layer, check_activation, default_rng, pair,
+                                    positive_int)
 
 
 def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:

@@ -8,14 +8,17 @@ Backward: each window's gradient goes to one input position, its argmax (a*, b*)
 
     dx[n, i*SH + a*, j*SW + b*, c] += grad_out[n, i, j, c]
 
-Ties: when several positions in a window hold the maximum, the first in row-major order within the
-window receives the whole gradient (as ``np.argmax`` chooses), so the gradient's sum is preserved.
-With overlapping windows an input position can be the argmax of several windows and sums their
-gradients. Rows and columns that do not fill a whole window are dropped ('valid' pooling).
+Ties: when several positions in a window hold the maximum, the first in column-major order (the
+leftmost column holding the maximum, and the top one in that column) receives the whole gradient,
+so the gradient's sum is preserved. With overlapping windows an input position can be the argmax
+of several windows and sums their gradients. Rows and columns that do not fill a whole window
+are dropped ('valid' pooling).
 
-Fast path: when the strides equal the pool size (the usual 2x2/2) the windows tile the input, and
-the forward pass is a running maximum over the PH*PW strided views x[:, a::SH, b::SW] — no copy of
-the windows — and the backward pass writes grad_out into the same views where the argmax points.
+Fast path, when the strides equal the pool size (the usual 2x2/2) and the windows tile the
+input: the maximum is taken first down each window's columns — between whole rows of the image,
+which are contiguous in memory — recording which row won (``row_arg``), then across the PW
+column maxima, recording which column won (``col_arg``). The backward pass undoes the two steps
+in reverse order. Both run over cache-sized slices of the batch.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from scratchnet.im2col import col2im, conv_output_size, sliding_windows
-from scratchnet.layers.base import Layer, pair
+from scratchnet.layers.base import SLICE_BYTES, Layer, pair
 
 
 class MaxPool2D(Layer):
@@ -54,47 +57,81 @@ class MaxPool2D(Layer):
         return (conv_output_size(height, self.pool_h, self.strides[0]),
                 conv_output_size(width, self.pool_w, self.strides[1]), channels)
 
-    def _tile_views(self, x):
-        """The PH*PW strided views x[:, a::PH, b::PW], cut to the output size, row-major order."""
-        out_h, out_w, _ = self.output_shape(x.shape[1:])
-        return [x[:, a:a + self.pool_h * out_h:self.pool_h, b:b + self.pool_w * out_w:self.pool_w]
-                for a in range(self.pool_h) for b in range(self.pool_w)]
-
     def forward(self, x, training=False):
         self._x_shape = x.shape
         if self.tiles:
-            views = self._tile_views(x)
-            out = views[0].copy()
-            for view in views[1:]:
-                np.maximum(out, view, out=out)
-            # One boolean mask per window offset, marking where that offset is the window's
-            # first maximum in row-major order.
-            self._masks, taken = [], np.zeros(out.shape, dtype=bool)
-            for view in views:
-                mask = np.equal(view, out)
-                np.logical_and(mask, np.logical_not(taken), out=mask)
-                np.logical_or(taken, mask, out=taken)
-                self._masks.append(mask)
-            return out
+            return self._forward_tiles(x)
         windows = sliding_windows(x, self.pool_h, self.pool_w, self.strides)
         batch, out_h, out_w, _, _, channels = windows.shape
-        flat = windows.transpose(0, 1, 2, 5, 3, 4).reshape(batch, out_h, out_w, channels, -1)
+        # Column-major window order, (PW, PH), so that argmax's first maximum is the documented one.
+        flat = windows.transpose(0, 1, 2, 5, 4, 3).reshape(batch, out_h, out_w, channels, -1)
         self._argmax = flat.argmax(axis=-1)
         return np.take_along_axis(flat, self._argmax[..., None], axis=-1)[..., 0]
 
     def backward(self, grad_out):
         if self.tiles:
-            grad_x = np.zeros(self._x_shape, dtype=grad_out.dtype)
-            for mask, view in zip(self._masks, self._tile_views(grad_x)):
-                np.multiply(grad_out, mask, out=view)
-            return grad_x
+            return self._backward_tiles(grad_out)
         batch, out_h, out_w, channels = grad_out.shape
-        flat = np.zeros((batch, out_h, out_w, channels, self.pool_h * self.pool_w),
+        flat = np.zeros((batch, out_h, out_w, channels, self.pool_w * self.pool_h),
                         dtype=grad_out.dtype)
         np.put_along_axis(flat, self._argmax[..., None], grad_out[..., None], axis=-1)
-        windows = flat.reshape(batch, out_h, out_w, channels, self.pool_h, self.pool_w)
-        windows = np.ascontiguousarray(windows.transpose(0, 1, 2, 4, 5, 3))
+        windows = flat.reshape(batch, out_h, out_w, channels, self.pool_w, self.pool_h)
+        windows = np.ascontiguousarray(windows.transpose(0, 1, 2, 5, 4, 3))
         return col2im(windows, self._x_shape, self.pool_h, self.pool_w, self.strides)
+
+    def _bands(self, x_shape, itemsize: int):
+        """Shapes for the fast path: x as bands of PH image rows, and the band slices to run."""
+        batch, height, width, channels = x_shape
+        out_h, out_w = height // self.pool_h, width // self.pool_w
+        band_len = out_w * self.pool_w * channels
+        step = max(1, SLICE_BYTES // (self.pool_h * band_len * itemsize))
+        parts = [slice(start, min(start + step, batch * out_h))
+                 for start in range(0, batch * out_h, step)]
+        return (batch, out_h, out_w, channels), band_len, parts
+
+    def _forward_tiles(self, x):
+        (batch, out_h, out_w, channels), band_len, parts = self._bands(x.shape, x.itemsize)
+        x = np.ascontiguousarray(x[:, :out_h * self.pool_h, :out_w * self.pool_w])
+        bands = x.reshape(batch * out_h, self.pool_h, band_len)
+        out = np.empty((batch, out_h, out_w, channels), dtype=x.dtype)
+        out_rows = out.reshape(batch * out_h, out_w, channels)
+        self._row_arg = np.zeros((batch * out_h, band_len), dtype=np.uint8)
+        self._col_arg = np.zeros((batch * out_h, out_w, channels), dtype=np.uint8)
+        for part in parts:
+            column_max = bands[part, 0].copy()
+            for a in range(1, self.pool_h):
+                row = bands[part, a]
+                # The winning row is the last one that beat the running maximum: the largest a.
+                np.maximum(self._row_arg[part], (row > column_max) * np.uint8(a),
+                           out=self._row_arg[part])
+                np.maximum(column_max, row, out=column_max)
+            columns = column_max.reshape(-1, out_w, self.pool_w, channels)
+            window_max = out_rows[part]
+            window_max[...] = columns[:, :, 0]
+            for b in range(1, self.pool_w):
+                np.maximum(self._col_arg[part], (columns[:, :, b] > window_max) * np.uint8(b),
+                           out=self._col_arg[part])
+                np.maximum(window_max, columns[:, :, b], out=window_max)
+        return out
+
+    def _backward_tiles(self, grad_out):
+        (batch, out_h, out_w, channels), band_len, parts = self._bands(self._x_shape, grad_out.itemsize)
+        grad_bands = np.empty((batch * out_h, self.pool_h, band_len), dtype=grad_out.dtype)
+        grad_rows = grad_out.reshape(batch * out_h, out_w, channels)
+        for part in parts:
+            grad = grad_rows[part]
+            column_grad = np.empty((len(grad), out_w, self.pool_w, channels), grad.dtype)
+            for b in range(self.pool_w):
+                np.multiply(grad, self._col_arg[part] == b, out=column_grad[:, :, b])
+            column_grad = column_grad.reshape(len(grad), band_len)
+            for a in range(self.pool_h):
+                np.multiply(column_grad, self._row_arg[part] == a, out=grad_bands[part, a])
+        grad_x = grad_bands.reshape(batch, out_h * self.pool_h, out_w * self.pool_w, channels)
+        if grad_x.shape == self._x_shape:
+            return grad_x
+        padded = np.zeros(self._x_shape, dtype=grad_out.dtype)
+        padded[:, :grad_x.shape[1], :grad_x.shape[2]] = grad_x
+        return padded
 
     def config(self):
         return {"pool_size": [self.pool_h, self.pool_w], "strides": list(self.strides),

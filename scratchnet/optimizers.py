@@ -23,8 +23,20 @@ def chunks(*arrays: np.ndarray):
         yield tuple(a[start:start + CHUNK] for a in flat)
 
 
+def scratch(like: np.ndarray, count: int) -> list[np.ndarray]:
+    """``count`` work arrays shaped like one chunk of ``like``."""
+    return [np.empty(min(like.size, CHUNK), dtype=like.dtype) for _ in range(count)]
+
+
 class Optimizer:
+    """Base class: ``step`` walks every parameter chunk by chunk and calls ``_update``.
+
+    ``slots`` names the per-parameter state arrays; ``work_arrays`` is how many chunk-sized
+    scratch arrays ``_update`` receives after them (so that it allocates nothing).
+    """
+
     slots: tuple[str, ...] = ()
+    work_arrays = 0
 
     def __init__(self, learning_rate: float):
         if not np.isfinite(learning_rate) or learning_rate <= 0:
@@ -35,7 +47,7 @@ class Optimizer:
 
     def _state_for(self, key: str, param: np.ndarray) -> dict[str, np.ndarray]:
         state = self.state.get(key)
-        if state is None or state[self.slots[0]].shape != param.shape:
+        if state is None or any(state[slot].shape != param.shape for slot in self.slots):
             state = {slot: np.zeros_like(param) for slot in self.slots}
             self.state[key] = state
         return state
@@ -43,12 +55,14 @@ class Optimizer:
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         self.iterations += 1
         for key, param in params.items():
-            grad = grads[key]
             state = self._state_for(key, param)
-            for sliced in chunks(param, grad, *(state[slot] for slot in self.slots)):
-                self._update(*sliced)
+            work = scratch(param, self.work_arrays)
+            for param_chunk, grad_chunk, *slot_chunks in chunks(
+                    param, grads[key], *(state[slot] for slot in self.slots)):
+                size = len(param_chunk)
+                self._update(param_chunk, grad_chunk, *slot_chunks, *(w[:size] for w in work))
 
-    def _update(self, param, grad, *slots) -> None:
+    def _update(self, param, grad, *slots_and_work) -> None:
         raise NotImplementedError
 
     def config(self) -> dict:
@@ -63,6 +77,8 @@ class SGD(Optimizer):
         p <- p - lr * g
     """
 
+    work_arrays = 1
+
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
         if not 0 <= momentum < 1:
@@ -73,21 +89,25 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
         self.slots = ("momentum_buffer",) if momentum else ()
 
-    def step(self, params, grads):
-        if self.momentum:
-            return super().step(params, grads)
-        self.iterations += 1
-        for key, param in params.items():
-            param -= self.learning_rate * grads[key]
-
-    def _update(self, param, grad, buffer):
+    def _update(self, param, grad, *state):
+        if not self.momentum:
+            (step,) = state
+            np.multiply(grad, self.learning_rate, out=step)
+            param -= step
+            return
+        buffer, step = state
         if self.iterations == 1:
             buffer[...] = grad
         else:
             buffer *= self.momentum
             buffer += grad
-        direction = grad + self.momentum * buffer if self.nesterov else buffer
-        param -= self.learning_rate * direction
+        if self.nesterov:
+            np.multiply(buffer, self.momentum, out=step)
+            step += grad
+        else:
+            step[...] = buffer
+        step *= self.learning_rate
+        param -= step
 
     def config(self):
         return {"learning_rate": self.learning_rate, "momentum": self.momentum,
@@ -103,6 +123,7 @@ class Adam(Optimizer):
     """
 
     slots = ("exp_avg", "exp_avg_sq")
+    work_arrays = 2
 
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8):
@@ -112,16 +133,21 @@ class Adam(Optimizer):
                 raise ValueError(f"{name} must be in [0, 1), got {value!r}")
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
-    def _update(self, param, grad, exp_avg, exp_avg_sq):
+    def _update(self, param, grad, exp_avg, exp_avg_sq, step, temp):
         t = self.iterations
-        exp_avg *= self.beta_1
-        exp_avg += (1 - self.beta_1) * grad
-        exp_avg_sq *= self.beta_2
-        exp_avg_sq += (1 - self.beta_2) * grad * grad
-        step_size = self.learning_rate / (1 - self.beta_1 ** t)
-        denom = np.sqrt(exp_avg_sq / (1 - self.beta_2 ** t))
-        denom += self.epsilon
-        param -= step_size * exp_avg / denom
+        exp_avg *= self.beta_1                                     # m
+        np.multiply(grad, 1 - self.beta_1, out=temp)
+        exp_avg += temp
+        exp_avg_sq *= self.beta_2                                  # v
+        np.multiply(grad, grad, out=temp)
+        temp *= 1 - self.beta_2
+        exp_avg_sq += temp
+        np.multiply(exp_avg_sq, 1 / (1 - self.beta_2 ** t), out=temp)   # sqrt(v^) + eps
+        np.sqrt(temp, out=temp)
+        temp += self.epsilon
+        np.multiply(exp_avg, self.learning_rate / (1 - self.beta_1 ** t), out=step)
+        step /= temp
+        param -= step
 
     def config(self):
         return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
@@ -141,6 +167,7 @@ class Adadelta(Optimizer):
     """
 
     slots = ("square_avg", "acc_delta")
+    work_arrays = 2
 
     def __init__(self, learning_rate: float = 1.0, rho: float = 0.95, epsilon: float = 1e-7):
         super().__init__(learning_rate)
@@ -148,14 +175,20 @@ class Adadelta(Optimizer):
             raise ValueError(f"rho must be in [0, 1), got {rho!r}")
         self.rho, self.epsilon = float(rho), float(epsilon)
 
-    def _update(self, param, grad, square_avg, acc_delta):
-        square_avg *= self.rho
-        square_avg += (1 - self.rho) * grad * grad
-        delta = np.sqrt(acc_delta + self.epsilon)
-        delta /= np.sqrt(square_avg + self.epsilon)
+    def _update(self, param, grad, square_avg, acc_delta, delta, temp):
+        square_avg *= self.rho                                     # v
+        np.multiply(grad, grad, out=temp)
+        temp *= 1 - self.rho
+        square_avg += temp
+        np.add(acc_delta, self.epsilon, out=delta)                 # dx = sqrt((u+e)/(v+e)) g
+        np.add(square_avg, self.epsilon, out=temp)
+        delta /= temp
+        np.sqrt(delta, out=delta)
         delta *= grad
-        acc_delta *= self.rho
-        acc_delta += (1 - self.rho) * delta * delta
+        acc_delta *= self.rho                                      # u
+        np.multiply(delta, delta, out=temp)
+        temp *= 1 - self.rho
+        acc_delta += temp
         if self.learning_rate != 1.0:
             delta *= self.learning_rate
         param -= delta

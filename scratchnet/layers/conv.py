@@ -108,8 +108,9 @@ class Conv2D(Layer):
         return self._padded
 
     def _slices(self, batch: int, out_h: int, out_w: int, itemsize: int):
-        """Batch ranges whose im2col is about SLICE_BYTES."""
-        row_bytes = self.kernel_h * self.kernel_w * self.input_shape[2] * itemsize
+        """Batch ranges whose working set (cols, output and gradient rows) is about SLICE_BYTES."""
+        row_bytes = (self.kernel_h * self.kernel_w * self.input_shape[2] + 2 * self.filters) \
+            * itemsize
         step = max(1, SLICE_BYTES // (out_h * out_w * row_bytes))
         return [slice(start, min(start + step, batch)) for start in range(0, batch, step)]
 

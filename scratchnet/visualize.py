@@ -5,11 +5,14 @@ renderer, no display, no global state); :func:`save_figure` writes one as a PNG,
 Images are single digits (H, W) or (H, W, C) in [0, 1], ink = 1, as the model was trained on; they
 are drawn dark ink on white.
 
-The saliency map is the gradient of one class score (the logit, before softmax) with respect to
-the input pixels, computed by the layers' own backward passes (``Sequential.input_gradient`` with a
-one-hot output gradient) in float64:
+The saliency map is the gradient of one class score with respect to the input pixels, computed
+by the layers' own backward passes (``Sequential.input_gradient`` with a one-hot output gradient)
+in float64:
 
-    saliency[h, w] = d logits[target] / d x[h, w]
+    saliency[h, w] = d out[target] / d x[h, w]
+
+where ``out`` is the last layer's output: the logits for models that end in ``Dense`` (all of
+scratchnet's, which leave softmax to the loss), the probabilities for one that ends in ``Softmax``.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def conv_feature_maps(model: Sequential, image: np.ndarray) -> list[tuple[str, n
 
 
 def saliency_map(model: Sequential, image: np.ndarray, target: int) -> np.ndarray:
-    """d logits[target] / d pixels for one image: (H, W), summed over input channels, float64."""
+    """d out[target] / d pixels for one image: (H, W), summed over input channels, float64."""
     x = as_batch(model, image)
     classes = model.output_shape[-1]
     if not 0 <= target < classes:

@@ -145,11 +145,15 @@ def _size_error(name: str, dims, count: int, dtype: np.dtype, payload: int,
     return IDXError(f"{name}: header says {_count_text(dims, count)} but the file holds {found}")
 
 
-def _to_native(flat: np.ndarray, dims: tuple[int, ...]) -> np.ndarray:
+def _to_native(flat: np.ndarray, dims: tuple[int, ...], name: str) -> np.ndarray:
     if not flat.dtype.isnative:
         flat.byteswap(inplace=True)
         flat = flat.view(flat.dtype.newbyteorder("="))
-    return flat.reshape(dims)
+    try:
+        return flat.reshape(dims)
+    except ValueError:  # a zero dimension beside others whose product overflows NumPy's indices
+        raise IDXError(f"{name}: dimensions {'x'.join(map(str, dims))} are too large for an "
+                       "array, even though they hold no items") from None
 
 
 def _read_raw(raw, name: str, file_size: int, max_bytes: int) -> np.ndarray:
@@ -166,7 +170,7 @@ def _read_raw(raw, name: str, file_size: int, max_bytes: int) -> np.ndarray:
         if not got:  # the file shrank while we read it
             raise _size_error(name, dims, count, dtype, filled)
         filled += got
-    return _to_native(flat, dims)
+    return _to_native(flat, dims, name)
 
 
 def _read_gzip(stream, name: str, compressed_size: int, max_bytes: int) -> np.ndarray:
@@ -188,7 +192,7 @@ def _read_gzip(stream, name: str, compressed_size: int, max_bytes: int) -> np.nd
     if len(buffer) != nbytes:
         raise _size_error(name, dims, count, dtype, len(buffer), more=len(buffer) > nbytes)
     flat = np.frombuffer(buffer, dtype=dtype)
-    return _to_native(flat, dims)
+    return _to_native(flat, dims, name)
 
 
 def write_idx(path: PathLike, array: np.ndarray) -> None:

@@ -2,8 +2,9 @@
 
 Nothing here touches the real network: the built-in mirrors are emptied,
 ``$SCRATCHNET_MNIST_MIRROR`` is unset, ``PATH`` holds no real ``npm``, and every URL opened is
-checked to be local. The served files are small synthetic stand-ins with their own digests (``files=``), so the tests
-exercise the same code paths as MNIST in milliseconds; the real files are covered in test_mnist.py.
+checked to be local. The served files are small synthetic stand-ins with their own digests
+(``files=``), so the tests exercise the same code paths as MNIST in milliseconds; the real files
+are covered in test_mnist.py.
 """
 
 import gzip

@@ -149,7 +149,7 @@ class Progress:
             fraction = min(self._done / self._total, 1.0)
             bar = "#" * int(fraction * 24)
             eta = (self._total - self._done) / rate if rate > 0 else float("inf")
-            text = (f"{self._label} [{bar:<24}] {_megabytes(self._done)}/{_megabytes(self._total)}"
+            text = (f"{self._label} [{bar:<24}] {self._done / 1e6:.1f}/{_megabytes(self._total)}"
                     f" {_megabytes(rate)}/s ETA {eta:.0f} s")
         else:
             text = f"{self._label} {_megabytes(self._done)} {_megabytes(rate)}/s"
@@ -391,6 +391,9 @@ def _http_chunks(url: str, spec: DataFile, timeout: float, progress: Progress) -
                 raise SourceFailure(f"server sent more than the {limit} bytes this file can take")
             progress.advance(len(chunk))
             yield chunk
+        if total is not None and received < total:
+            raise SourceFailure(f"connection closed early, after {received} of {total} bytes",
+                                retryable=True)
 
 
 # socket.timeout became an alias of TimeoutError only in Python 3.10.

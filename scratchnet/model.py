@@ -249,8 +249,9 @@ class Sequential:
     def input_gradient(self, x: np.ndarray, output_grad: np.ndarray) -> np.ndarray:
         """d(sum(output * output_grad))/dx in inference mode: e.g. a saliency map.
 
-        ``output_grad`` (N, classes) weights the logits; a one-hot row gives the gradient of that
-        class score with respect to the input pixels.
+        ``output_grad`` (N, classes) weights the last layer's outputs (the logits, unless the
+        model ends in Softmax); a one-hot row gives the gradient of that class score with
+        respect to the input pixels. Like any backward pass it overwrites the layers' ``grads``.
         """
         x = self._check_input(x)
         first = self.layers[0]

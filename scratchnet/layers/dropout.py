@@ -18,14 +18,17 @@ import numpy as np
 
 from scratchnet.layers.base import Layer, default_rng
 
+MAX_RATE = 0.9999   # the keep probability must stay at least one step of 1/65536 above zero
+
 
 class Dropout(Layer):
     default_name = "dropout"
 
     def __init__(self, rate: float, name: str | None = None):
         super().__init__(name)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"dropout rate must be a number in [0, 1), got {rate!r}")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) \
+                or not 0 <= rate <= MAX_RATE:
+            raise ValueError(f"dropout rate must be a number in [0, {MAX_RATE}], got {rate!r}")
         self.rate = float(rate)
         self.rng: np.random.Generator | None = None
 

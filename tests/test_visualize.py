@@ -30,18 +30,6 @@ def cells(figure, prefix):
     return [axes for axes in figure.get_axes() if axes.get_label().startswith(prefix)]
 
 
-@pytest.fixture(scope="session")
-def trained_model_path(mnist, tmp_path_factory):
-    """The small CNN after one epoch on 6000 real training digits (~95% on the test set)."""
-    (x_train, y_train), _ = mnist
-    model = small_cnn(seed=0)
-    model.fit(to_float_images(x_train[:6000]), y_train[:6000].astype(np.int64), epochs=1,
-              batch_size=64)
-    path = tmp_path_factory.mktemp("model") / "small.npz"
-    model.save(path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def model(trained_model_path):
     return load_model(trained_model_path)

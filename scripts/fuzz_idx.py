@@ -18,22 +18,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from scratchnet.cli.arguments import positive_int  # noqa: E402
+
 
 def load_test_module():
     spec = importlib.util.spec_from_file_location("test_idx", REPO / "tests" / "test_idx.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def fuzz(tests, category: str, compress: bool, examples: int, folder: Path) -> Counter:

@@ -222,7 +222,7 @@ def test_cli_rejects_a_negative_digit_index(trained_model_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([str(trained_model_path), "--digit-index", "-1"])
     assert exit_info.value.code == 2
-    assert "non-negative integer" in capsys.readouterr().err
+    assert "--digit-index: must not be negative" in capsys.readouterr().err
 
 
 def test_cli_rejects_an_unreadable_image(trained_model_path, tmp_path, capsys):

@@ -9,17 +9,8 @@ import statistics
 import sys
 
 from scratchnet import benchmark
+from scratchnet.cli.arguments import positive_int
 from scratchnet.models import reference_cnn
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
 
 
 def parse_args(argv):

@@ -15,27 +15,8 @@ from scratchnet.data.download import (
     download_mnist,
     mirror_list,
 )
+from scratchnet.cli.arguments import non_negative_int, positive_float
 from scratchnet.data.mnist import MNIST_FILES
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
-
-
-def _retry_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more retries, got {text!r}")
-    return value
 
 
 def _mirror_url(text: str) -> str:
@@ -67,9 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="base URL serving NAME.gz, tried first (repeatable)")
     parser.add_argument("--from", dest="from_path", type=_existing_path, metavar="PATH",
                         help="import from this local directory or archive instead of the network")
-    parser.add_argument("--timeout", type=_positive_seconds, default=30.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=positive_float, default=30.0, metavar="SECONDS",
                         help="give up on a connection idle this long (default: 30)")
-    parser.add_argument("--retries", type=_retry_count, default=2, metavar="N",
+    parser.add_argument("--retries", type=non_negative_int, default=2, metavar="N",
                         help="extra attempts per file and mirror after transient errors "
                              "(default: 2)")
     parser.add_argument("--no-npm", action="store_true",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from scratchnet.cli.arguments import non_negative_int
 from scratchnet.model import ModelFileError, load_model
 from scratchnet.visualize import write_digit_figures, write_mistakes
 
@@ -21,16 +22,6 @@ MNIST_SHAPE = (28, 28, 1)
 
 class UsageError(Exception):
     """A problem with the arguments or the files they name: printed, exit status 2."""
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
-    return value
 
 
 def parse_args(argv) -> argparse.Namespace:

@@ -3,8 +3,12 @@
 import numpy as np
 import pytest
 
-from scratchnet.metrics import (class_report, confusion_matrix, evaluate_classifier,
-                                format_confusion_matrix)
+from scratchnet.metrics import (
+    class_report,
+    confusion_matrix,
+    evaluate_classifier,
+    format_confusion_matrix,
+)
 
 
 def test_confusion_matrix_counts_true_rows_against_predicted_columns():

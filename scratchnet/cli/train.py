@@ -1,0 +1,176 @@
+"""``scratchnet-train`` / ``python scripts/train.py``: train the MNIST CNN, or fine-tune it.
+
+The command line only parses and prints; the run itself is ``scratchnet.training.train`` (and
+``scratchnet.finetune.run_finetune`` for ``--finetune``).
+
+Exit status: 0 done, 1 the data could not be obtained / a file could not be written / the loss
+diverged, 2 invalid arguments (nothing written), 130 interrupted with Ctrl-C (checkpoint saved).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from scratchnet.cli.arguments import fraction, non_negative_int, positive_float, positive_int
+from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_failure
+from scratchnet.model import ModelFileError
+from scratchnet.optimizers import OPTIMIZERS
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scratchnet-train",
+        description="Train the tutorial's MNIST CNN from scratch in NumPy (defaults: reference "
+                    "CNN, Adadelta(1.0, 0.95, 1e-7), batch 128, 12 epochs, seed 0), checkpointing "
+                    "after every epoch; or fine-tune a trained model on your own digits.",
+        epilog="Ctrl-C finishes the current batch, saves the checkpoint and exits with status "
+               "130; continue with --resume OUT/checkpoint.npz. Exit status 1: the data could "
+               "not be obtained, a file could not be written, or the loss became NaN/inf.")
+    run = parser.add_argument_group("training")
+    run.add_argument("--epochs", type=positive_int, help="epochs in all, counting those of a "
+                     "resumed checkpoint (default 12, or the resumed run's; 3 with --finetune)")
+    run.add_argument("--batch-size", type=positive_int, help="mini-batch size (default 128)")
+    run.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="default adadelta")
+    run.add_argument("--lr", type=positive_float, dest="learning_rate",
+                     help="learning rate (default: the optimizer's: adadelta 1.0, adam 0.001, "
+                          "sgd 0.01)")
+    run.add_argument("--seed", type=non_negative_int, help="seeds weights, shuffling, dropout "
+                     "and augmentation (default 0)")
+    run.add_argument("--augment", action="store_true", default=None,
+                     help="random shifts (±2 px), rotations (±10°) and scaling (±10%%)")
+    run.add_argument("--limit", type=positive_int, metavar="N",
+                     help="train on the first N training digits only (quick tries)")
+    run.add_argument("--val-split", type=fraction, metavar="F",
+                     help="hold out this share of the training digits for the per-epoch "
+                          "validation instead of using the test set")
+    run.add_argument("--dtype", choices=("float32", "float64"), help="default float32")
+    run.add_argument("--model", choices=("reference", "small"),
+                     help="advanced: 'small' is a tiny CNN that trains in seconds, for tests and "
+                          "quick tries (default reference: the tutorial's network)")
+    files = parser.add_argument_group("files")
+    files.add_argument("--data-dir", metavar="DIR",
+                       help="data directory: verified MNIST is kept in (or downloaded to) DIR/mnist "
+                            "(default data)")
+    files.add_argument("--out", metavar="DIR", help="where the model, checkpoint, history.json "
+                       "and figures go (default models)")
+    files.add_argument("--resume", metavar="PATH", help="continue from this checkpoint; options "
+                       "not given are taken from it")
+    files.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    tune = parser.add_argument_group("fine-tuning on your own handwriting")
+    tune.add_argument("--finetune", metavar="MODEL", help="start from this trained model")
+    tune.add_argument("--extra", metavar="DIR", help="your labelled digits, e.g. data/my_digits "
+                      "(saved by the drawing app)")
+    tune.add_argument("--holdout", type=fraction, metavar="F", default=0.2,
+                      help="share of your digits kept aside to measure the gain (default 0.2)")
+    return parser
+
+
+def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse missing inputs and unusable output paths before anything is written."""
+    for option, value in (("--resume", args.resume), ("--finetune", args.finetune)):
+        if value is not None and not Path(value).is_file():
+            parser.error(f"{option} {value}: no such file")
+    if args.extra is not None and not Path(args.extra).is_dir():
+        parser.error(f"--extra {args.extra}: no such directory")
+    if (args.finetune is None) != (args.extra is None):
+        parser.error("--finetune and --extra go together: --finetune MODEL --extra DIR")
+    if args.finetune is not None:
+        unsupported = [option for option, value in (
+            ("--resume", args.resume), ("--limit", args.limit), ("--val-split", args.val_split),
+            ("--model", args.model), ("--optimizer", args.optimizer)) if value is not None]
+        if unsupported:
+            parser.error(f"--finetune cannot be combined with {', '.join(unsupported)}")
+    for option, value in (("--out", args.out), ("--data-dir", args.data_dir)):
+        if value is not None and Path(value).exists() and not Path(value).is_dir():
+            parser.error(f"{option} {value}: exists and is not a directory")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_paths(parser, args)
+    say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
+    if args.finetune is not None:
+        return run_finetune(parser, args, say)
+    return run_training(parser, args, say)
+
+
+def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
+    from scratchnet import training
+
+    defaults = training.TrainConfig()
+    if args.resume is not None:
+        try:
+            stored = training.stored_settings(args.resume)
+        except ModelFileError as error:
+            parser.error(f"--resume: {error}")
+        defaults = training.TrainConfig(**{**vars(defaults), **stored})
+    config = training.settings_from(args, defaults)
+    progress = None if args.quiet else training.ProgressBar
+    try:
+        result = training.train(config, log=say, progress=progress)
+    except (ModelFileError, training.ConfigurationError) as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        print("interrupted again while saving; the previous checkpoint is intact",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:      # data and disk problems: the message says what to do
+        if not is_expected_failure(error):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if result.status == "interrupted":
+        print(result.message, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if result.status == "diverged":
+        print(f"error: {result.message}", file=sys.stderr)
+        return EXIT_FAILED
+    say(f"Test accuracy {result.test_accuracy:.2%} (loss {result.test_loss:.4f}) after "
+        f"{result.epochs_done} epochs; {format_seconds(result.seconds)} in all")
+    say("Wrote:")
+    labels = {"model": "model", "checkpoint": "checkpoint (for --resume)",
+              "history": "history", "curves": "training curves", "confusion": "confusion matrix",
+              "misclassified": "misclassified digits"}
+    for key, label in labels.items():
+        if key in result.paths:
+            say(f"  {label + ':':<28}{result.paths[key]}")
+    say(f"Evaluate it with: python scripts/evaluate.py {result.paths['model']}")
+    return 0
+
+
+def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
+    from scratchnet import finetune
+
+    config = finetune.FinetuneConfig(
+        base=args.finetune, extra=args.extra, holdout=args.holdout,
+        epochs=args.epochs or finetune.FinetuneConfig.epochs,
+        batch_size=args.batch_size or finetune.FinetuneConfig.batch_size,
+        learning_rate=args.learning_rate, seed=args.seed or 0, augment=args.augment is not False,
+        data_dir=args.data_dir or "data", out=args.out or "models",
+        dtype=args.dtype or "float32")
+    try:
+        result = finetune.run_finetune(config, log=say)
+    except (ModelFileError, finetune.PersonalDataError) as error:
+        parser.error(str(error))
+    except Exception as error:
+        if not is_expected_failure(error):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    if result.status != "finished":
+        print(f"error: {result.message}", file=sys.stderr)
+        return EXIT_INTERRUPTED if result.status == "interrupted" else EXIT_FAILED
+    for line in result.summary_lines():
+        say(line)
+    return 0
+
+
+def format_seconds(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,492 @@
+"""Training runs: data, model, checkpoints, interrupts, progress, and the files a run leaves.
+
+``train(config)`` is what ``scripts/train.py`` runs. The pieces it is made of are usable alone:
+
+- ``ProgressBar``: a Keras-style bar on a terminal, plain lines in a log, nothing when quiet.
+- ``Checkpoint``: saves the model (weights, optimizer state, generator state, training position
+  and the history so far) atomically after every epoch.
+- ``StopOnInterrupt`` with ``interrupt_flag()``: Ctrl-C finishes the current batch, then training
+  stops so that the caller can save and exit.
+
+A run is reproducible from its ``TrainConfig``: the model's generator (seeded by ``seed``) drives
+the initial weights, the shuffling, dropout and augmentation, and a checkpoint stores that
+generator's state, so 2 epochs straight and 1 epoch + resume give identical weights.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Callable, TextIO
+
+import numpy as np
+
+from scratchnet.augment import augment as augment_batch
+from scratchnet.metrics import evaluate_classifier
+from scratchnet.model import (
+    Callback,
+    ModelFileError,
+    Sequential,
+    TrainingDivergedError,
+    load_model,
+    write_atomically,
+)
+from scratchnet.models import reference_cnn, small_cnn
+from scratchnet.optimizers import OPTIMIZERS
+
+MODELS = {"reference": reference_cnn, "small": small_cnn}
+DTYPES = {"float32": np.float32, "float64": np.float64}
+CHECKPOINT_NAME = "checkpoint.npz"
+MODEL_NAME = "mnist.npz"
+HISTORY_NAME = "history.json"
+CURVES_NAME = "training_curves.png"
+CONFUSION_NAME = "confusion_matrix.png"
+MISCLASSIFIED_NAME = "misclassified.png"
+
+# Settings that shape the computation: a resumed run must use the checkpoint's values for these,
+# or it would not continue the same run.
+RUN_SETTINGS = ("model", "batch_size", "optimizer", "learning_rate", "seed", "augment", "limit",
+                "val_split", "dtype")
+
+
+class ConfigurationError(ValueError):
+    """The settings of a run contradict each other or the checkpoint being resumed."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run; ``scripts/train.py`` fills it from its options."""
+
+    epochs: int = 12
+    batch_size: int = 128
+    optimizer: str = "adadelta"
+    learning_rate: float | None = None      # None: the optimizer's own default (Adadelta: 1.0)
+    seed: int = 0
+    data_dir: str = "data"                  # MNIST lives in <data_dir>/mnist/
+    out: str = "models"
+    augment: bool = False
+    limit: int | None = None                # train on the first `limit` training digits only
+    val_split: float | None = None          # hold out this share of the training digits
+    resume: str | None = None               # a checkpoint (or saved model) to continue from
+    dtype: str = "float32"
+    model: str = "reference"
+
+    def run_settings(self) -> dict:
+        """The settings a checkpoint records: those that must match on resume, and the
+        planned number of epochs (a resumed run's default)."""
+        return {name: getattr(self, name) for name in (*RUN_SETTINGS, "epochs")}
+
+
+@dataclass
+class Dataset:
+    """Float images (N, 28, 28, 1) and int labels (N,), split for a run."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    validation_name: str = "test"           # "test", or "val" for a hold-out of the training set
+
+
+@dataclass
+class TrainResult:
+    """What a run produced. ``status`` is "finished", "interrupted" or "diverged"."""
+
+    status: str
+    epochs_done: int
+    paths: dict[str, Path] = field(default_factory=dict)
+    history: dict = field(default_factory=dict)
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    message: str = ""
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------------------- data
+def load_data(config: TrainConfig) -> Dataset:
+    """MNIST (downloaded and verified if need be), as ``config`` asks: dtype, limit, hold-out.
+
+    Raises the downloader's ``DownloadError`` (and the IDX reader's ``IDXError``) unchanged:
+    their messages say what went wrong and what to do.
+    """
+    from scratchnet.data.mnist import load_mnist, to_float_images
+
+    (x_train, y_train), (x_test, y_test) = load_mnist(config.data_dir, download=True)
+    dtype = DTYPES[config.dtype]
+    if config.limit is not None:
+        x_train, y_train = x_train[:config.limit], y_train[:config.limit]
+    x_train, x_test = to_float_images(x_train, dtype), to_float_images(x_test, dtype)
+    y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    if not config.val_split:
+        return Dataset(x_train, y_train, x_test, y_test, x_test, y_test, "test")
+    held = round(config.val_split * len(x_train))
+    if held < 1 or held >= len(x_train):
+        raise ConfigurationError(f"--val-split {config.val_split} of {len(x_train)} training "
+                                 f"digits leaves {held} for validation and "
+                                 f"{len(x_train) - held} for training; both need at least 1")
+    # A generator of its own, so the split does not consume the model's random numbers.
+    order = np.random.default_rng(config.seed).permutation(len(x_train))
+    train, val = np.sort(order[held:]), np.sort(order[:held])
+    return Dataset(x_train[train], y_train[train], x_train[val], y_train[val], x_test, y_test,
+                   "val")
+
+
+# -------------------------------------------------------------------------------------- models
+def set_dtype(model: Sequential, dtype: str, source: str | os.PathLike | None = None) -> None:
+    """Make every parameter ``dtype``; with ``source``, take the values from that saved file.
+
+    ``load_model`` reads weights into the float32 arrays a fresh model is built with, so a
+    float64 checkpoint is re-read here to resume at full precision.
+    """
+    target = DTYPES[dtype]
+    stored = {}
+    if source is not None and target != np.float32:
+        with np.load(source, allow_pickle=False) as archive:
+            stored = {key: archive[f"param/{key}"] for key in model.params
+                      if f"param/{key}" in archive.files}
+    for layer in model.layers:
+        for key, value in layer.params.items():
+            exact = stored.get(f"{layer.name}/{key}", value)
+            layer.params[key] = exact.astype(target)
+
+
+def build_model(config: TrainConfig) -> Sequential:
+    """A fresh, compiled model as ``config`` describes it."""
+    model = MODELS[config.model](seed=config.seed)
+    set_dtype(model, config.dtype)
+    optimizer_class = OPTIMIZERS[config.optimizer]
+    model.compile(optimizer_class() if config.learning_rate is None
+                  else optimizer_class(learning_rate=config.learning_rate))
+    return model
+
+
+def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Sequential, dict]:
+    """Load a checkpoint to resume: the model, and the history recorded so far.
+
+    The run settings stored in the checkpoint must match ``config``'s (the CLI fills unset
+    options from the checkpoint, so only a deliberate contradiction fails).
+    """
+    model = load_model(path)
+    metadata = getattr(model, "metadata", {}) or {}
+    stored = metadata.get("config", {})
+    different = [f"{name}: checkpoint {stored[name]!r}, requested {getattr(config, name)!r}"
+                 for name in RUN_SETTINGS if name in stored and stored[name] !=
+                 getattr(config, name)]
+    if different:
+        raise ConfigurationError(f"{path} was trained with other settings; resuming needs the "
+                                 f"same ones ({'; '.join(different)})")
+    if model.optimizer is None:
+        raise ConfigurationError(f"{path} holds no optimizer state, so it cannot be resumed")
+    set_dtype(model, config.dtype, source=path)
+    history = metadata.get("history") or {}
+    epochs_recorded = len(history.get("loss", []))
+    if epochs_recorded != model.train_state.epoch:
+        history = {}     # a model saved by other code: resume the weights, restart the record
+    return model, history
+
+
+def stored_settings(path: str | os.PathLike) -> dict:
+    """The run settings and planned epochs saved in a checkpoint's metadata ({} if none)."""
+    model = load_model(path)
+    stored = (getattr(model, "metadata", {}) or {}).get("config", {})
+    return {name: stored[name] for name in (*RUN_SETTINGS, "epochs") if name in stored}
+
+
+# ----------------------------------------------------------------------------------- callbacks
+class ProgressBar(Callback):
+    """Per-epoch progress: batch i/N, samples/s, ETA, running loss and accuracy.
+
+    On a terminal the bar redraws in place (at most 10 times a second); otherwise a plain line
+    is printed about every tenth of an epoch. Each epoch ends with one summary line.
+    """
+
+    def __init__(self, epochs: int, samples: int, batch_size: int,
+                 stream: TextIO | None = None, tty: bool | None = None,
+                 validation_name: str = "test", width: int = 30):
+        self.epochs, self.samples, self.batch_size = epochs, samples, batch_size
+        self.stream = stream if stream is not None else sys.stdout
+        self.tty = self.stream.isatty() if tty is None else tty
+        self.validation_name = validation_name
+        self.width = width
+
+    def on_epoch_begin(self, epoch: int, steps: int) -> None:
+        self.epoch, self.steps = epoch, steps
+        self.started = time.perf_counter()
+        self.first_step: int | None = None
+        self.last_draw = 0.0
+        self.last_line_step = 0
+        if self.tty:
+            self._write(f"Epoch {epoch + 1}/{self.epochs}\n")
+
+    def on_batch_end(self, step: int, logs: dict) -> None:
+        if self.first_step is None:
+            self.first_step = step - 1       # a resumed epoch starts part-way through
+            self.last_line_step = self.first_step
+        now = time.perf_counter()
+        last = step == self.steps
+        if self.tty:
+            if last or now - self.last_draw >= 0.1:
+                self.last_draw = now
+                self._write("\r" + self._status(step, logs, now) + "\x1b[K")
+        elif last or step - self.last_line_step >= max(1, self.steps // 10):
+            self.last_line_step = step
+            self._write(f"Epoch {self.epoch + 1}/{self.epochs} " + self._status(step, logs, now)
+                        + "\n")
+
+    def _status(self, step: int, logs: dict, now: float) -> str:
+        done = min(step * self.batch_size, self.samples)
+        elapsed = max(now - self.started, 1e-9)
+        rate = (done - self.first_step * self.batch_size) / elapsed
+        eta = (self.samples - done) / rate if rate > 0 else 0.0
+        digits = len(str(self.steps))
+        text = f"{step:>{digits}}/{self.steps}"
+        if self.tty:
+            filled = int(self.width * step / self.steps)
+            arrow = ">" if filled < self.width else ""
+            text += " [" + ("=" * filled + arrow).ljust(self.width, ".") + "]"
+        return (f"{text} - {rate:,.0f} samples/s - ETA {_duration(eta)} - "
+                f"loss {logs['loss']:.4f} - acc {logs['acc']:.4f}")
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        line = (f"Epoch {epoch + 1}/{self.epochs}: loss {logs['loss']:.4f} - acc "
+                f"{logs['acc']:.4f}")
+        if "val_loss" in logs:
+            line += (f" - {self.validation_name} loss {logs['val_loss']:.4f} - "
+                     f"{self.validation_name} acc {logs['val_acc']:.4f}")
+        line += f" - {logs['seconds']:.1f} s"
+        self._write(("\r" + line + "\x1b[K\n") if self.tty else line + "\n")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds}s"
+
+
+class Checkpoint(Callback):
+    """Save the model to ``path`` after every epoch, with the history so far in its metadata.
+
+    ``history`` is the record of earlier runs (when resuming); this callback appends each
+    epoch's logs to it, so the saved history always covers every epoch the weights have seen.
+    """
+
+    def __init__(self, path: str | os.PathLike, settings: dict, history: dict | None = None):
+        self.path = Path(path)
+        self.settings = settings
+        self.history: dict[str, list[float]] = {k: list(v) for k, v in (history or {}).items()}
+
+    def on_train_begin(self, model: Sequential) -> None:
+        self.model = model
+
+    def on_epoch_end(self, epoch: int, logs: dict) -> None:
+        for key, value in logs.items():
+            self.history.setdefault(key, []).append(float(value))
+        self.save()
+
+    def save(self) -> None:
+        self.model.save(self.path, metadata={"kind": "checkpoint", "config": self.settings,
+                                             "history": self.history})
+
+
+class StopOnInterrupt(Callback):
+    """Stop training after the current batch once ``flag`` is set (see ``interrupt_flag``)."""
+
+    def __init__(self, flag: threading.Event):
+        self.flag = flag
+
+    def on_train_begin(self, model: Sequential) -> None:
+        self.model = model
+
+    def on_batch_end(self, step: int, logs: dict) -> None:
+        if self.flag.is_set():
+            self.model.stop_training = True
+
+    on_epoch_end = on_batch_end
+
+
+@contextlib.contextmanager
+def interrupt_flag() -> Iterator[threading.Event]:
+    """While active, the first Ctrl-C (SIGINT) sets the yielded flag instead of raising.
+
+    A second Ctrl-C raises ``KeyboardInterrupt`` as usual, for when a batch takes too long.
+    Outside the main thread (where signals cannot be handled) the flag is never set.
+    """
+    flag = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handle(signum, frame):
+        if flag.is_set():
+            raise KeyboardInterrupt
+        flag.set()
+
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# ---------------------------------------------------------------------------------------- runs
+def remove_stale_temporaries(directory: Path, names: tuple[str, ...]) -> None:
+    """Delete temporary files that a killed run's atomic writes left behind in ``directory``."""
+    if not directory.is_dir():
+        return
+    for name in names:
+        for stale in directory.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+
+
+def write_json(path: Path, data: dict) -> Path:
+    text = json.dumps(data, indent=2) + "\n"
+    write_atomically(path, lambda f: f.write(text.encode("utf-8")))
+    return path
+
+
+def train(config: TrainConfig, log: Callable[[str], None] = print,
+          progress: Callable[..., Callback | None] | None = None,
+          dataset: Dataset | None = None) -> TrainResult:
+    """Run ``config``: train with a checkpoint per epoch, then save the model and the reports.
+
+    ``log`` receives one-line messages; ``progress(epochs=, samples=, batch_size=,
+    validation_name=)`` may return a callback that shows progress (e.g. ``ProgressBar``).
+    ``dataset`` replaces loading MNIST.
+
+    Returns a ``TrainResult`` whose ``status`` is "finished", "interrupted" (Ctrl-C: the
+    checkpoint holds the position within the epoch) or "diverged" (NaN or inf loss: the last
+    good checkpoint is left as it was). Raises ``ConfigurationError`` for contradictory settings,
+    ``ModelFileError`` for an unreadable checkpoint, the data loader's errors, and ``OSError``
+    when a file cannot be written (the previous file at that path is left intact).
+    """
+    started = time.perf_counter()
+    out = Path(config.out)
+    checkpoint_path = out / CHECKPOINT_NAME
+    history: dict = {}
+    if config.resume:
+        model, history = load_checkpoint(config.resume, config)
+        log(f"Resuming {config.resume} at epoch {model.train_state.epoch + 1}"
+            + (f", batch {model.train_state.step + 1}" if model.train_state.step else ""))
+    else:
+        model = build_model(config)
+    data = dataset if dataset is not None else load_data(config)
+    log(f"Training {config.model} CNN ({model.count_params():,} parameters) on "
+        f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
+        f"{type(model.optimizer).__name__}, {config.dtype}"
+        + (", augmented" if config.augment else "")
+        + f"; validating on {len(data.x_val):,} {data.validation_name} digits")
+
+    remove_stale_temporaries(out, (CHECKPOINT_NAME, MODEL_NAME, HISTORY_NAME, CURVES_NAME,
+                                   CONFUSION_NAME, MISCLASSIFIED_NAME))
+    checkpoint = Checkpoint(checkpoint_path, config.run_settings(), history)
+    callbacks: list[Callback] = [checkpoint]
+    if progress is not None:
+        bar = progress(epochs=config.epochs, samples=len(data.x_train),
+                       batch_size=config.batch_size, validation_name=data.validation_name)
+        if bar is not None:
+            callbacks.insert(0, bar)
+    with interrupt_flag() as flag:
+        callbacks.append(StopOnInterrupt(flag))
+        try:
+            model.fit(data.x_train, data.y_train, epochs=config.epochs,
+                      batch_size=config.batch_size, validation_data=(data.x_val, data.y_val),
+                      callbacks=callbacks, resume=config.resume is not None,
+                      augment=augment_batch if config.augment else None)
+        except TrainingDivergedError as error:
+            state = model.train_state
+            kept = (f"the last good checkpoint, {checkpoint_path} (after epoch {state.epoch}), "
+                    "is unchanged" if checkpoint_path.exists()
+                    else "no checkpoint had been written yet")
+            return TrainResult("diverged", state.epoch, {"checkpoint": checkpoint_path},
+                               checkpoint.history,
+                               message=f"training stopped in epoch {state.epoch + 1}, batch "
+                                       f"{state.step + 1}: {error}; {kept}",
+                               seconds=time.perf_counter() - started)
+        state = model.train_state
+        if state.epoch < config.epochs:
+            # Interrupted: save where we are, mid-epoch included. (A second Ctrl-C while saving
+            # abandons the write; the atomic write then leaves the previous checkpoint intact.)
+            checkpoint.save()
+            where = f"epoch {state.epoch + 1}, batch {state.step}" if state.step \
+                else f"the end of epoch {state.epoch}"
+            return TrainResult("interrupted", state.epoch, {"checkpoint": checkpoint_path},
+                               checkpoint.history,
+                               message=f"interrupted at {where}; saved {checkpoint_path} "
+                                       f"(continue with --resume {checkpoint_path})",
+                               seconds=time.perf_counter() - started)
+    result = finish(model, data, config, checkpoint.history, out)
+    result.paths = {"checkpoint": checkpoint_path, **result.paths}
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def finish(model: Sequential, data: Dataset, config: TrainConfig, history: dict,
+           out: Path) -> TrainResult:
+    """Evaluate on the test set; write the model, history.json and the three figures."""
+    from scratchnet import plots
+
+    result = evaluate_classifier(model, data.x_test, data.y_test)
+    test_loss, test_accuracy = result.loss, result.accuracy
+    metadata = {"kind": "model", "config": config.run_settings(), "history": history,
+                "epochs": model.train_state.epoch, "test_accuracy": test_accuracy,
+                "test_loss": test_loss, "test_samples": len(data.y_test),
+                "train_samples": len(data.y_train),
+                "trained": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    paths = {"model": out / MODEL_NAME}
+    model.save(paths["model"], metadata=metadata)
+    paths["history"] = write_json(out / HISTORY_NAME, {
+        **{k: v for k, v in metadata.items() if k != "kind"},
+        "validation": data.validation_name,
+        "confusion_matrix": result.matrix.tolist()})
+    paths["curves"] = plots.training_curves(history, out / CURVES_NAME, data.validation_name)
+    paths["confusion"] = plots.confusion_matrix(result.matrix, out / CONFUSION_NAME,
+                                                "Confusion matrix (test set)")
+    paths["misclassified"] = plots.misclassified(data.x_test, data.y_test, result.predictions,
+                                                 result.probabilities, out / MISCLASSIFIED_NAME)
+    return TrainResult("finished", model.train_state.epoch, paths, history, test_loss,
+                       test_accuracy)
+
+
+def settings_from(namespace: object, defaults: TrainConfig | None = None) -> TrainConfig:
+    """A TrainConfig from any object with matching attribute names (None: keep the default)."""
+    config = defaults or TrainConfig()
+    values = asdict(config)
+    for item in fields(TrainConfig):
+        value = getattr(namespace, item.name, None)
+        if value is not None:
+            values[item.name] = value
+    return TrainConfig(**values)
+
+
+__all__ = [
+    "Checkpoint",
+    "ConfigurationError",
+    "Dataset",
+    "ModelFileError",
+    "ProgressBar",
+    "StopOnInterrupt",
+    "TrainConfig",
+    "TrainResult",
+    "build_model",
+    "finish",
+    "interrupt_flag",
+    "load_checkpoint",
+    "load_data",
+    "set_dtype",
+    "stored_settings",
+    "train",
+]

@@ -1,0 +1,311 @@
+"""A person's own labelled digits: saved one file per sample by the drawing app, read back for
+fine-tuning (``scratchnet.finetune``).
+
+Each sample is one small JSON file in a directory of its own (``data/my_digits/`` by default),
+so that saving a digit is one atomic rename and a damaged file costs one digit, not all of them:
+
+    data/my_digits/7_20261125-083012-123456_ab12cd.json
+                   |  |                      +-- random, so two saves in one microsecond differ
+                   |  +-- UTC time of the save, to the microsecond: names sort by time
+                   +-- the label, so counting needs no file to be opened
+
+    {
+      "format": 1,
+      "label": 7,
+      "created": "2026-11-25T09:30:12.123456+01:00",
+      "canvas": [280, 280],
+      "image": [
+        [  0,  0, ...  0],                 28 rows of 28 whole numbers 0-255:
+        ...                                the preprocessed network input, times 255
+      ],
+      "strokes": [
+        {"width": 18.0, "points": [[112.0, 40.5], [113.0, 44.0], ...]},
+        ...
+      ]
+    }
+
+The strokes (canvas pixels, rounded to 0.01) are kept so that the digits can be rendered again
+if preprocessing changes; fine-tuning uses only ``image`` and ``label``. See data/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import re
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from scratchnet.finetune import PersonalDataError
+from scratchnet.model import write_atomically
+
+FORMAT = 1
+IMAGE_SHAPE = (28, 28)
+NAME_PATTERN = re.compile(r"^(?P<label>[0-9])_(?P<time>[0-9]{8}-[0-9]{6}-[0-9]{6})_[0-9a-f]{6}\.json$")
+NAME_FORM = "DIGIT_YYYYMMDD-HHMMSS-MICROS_XXXXXX.json"
+MAX_LISTED_PROBLEMS = 10
+
+
+def save_sample(directory: str | os.PathLike, label: int, image: np.ndarray,
+                strokes: list[dict], canvas_size: tuple[int, int]) -> Path:
+    """Save one labelled digit as a new file in ``directory`` (created if missing).
+
+    Parameters
+    ----------
+    label : int, 0-9.
+    image : (28, 28) floats in [0, 1], the preprocessed network input; stored as uint8.
+    strokes : list of ``{"width": float, "points": [[x, y], ...]}`` in canvas pixels.
+    canvas_size : (width, height) of the canvas in pixels.
+
+    Returns the path of the new file. Raises ``ValueError`` naming the argument that is invalid
+    (nothing is written), ``OSError`` naming the file if it cannot be written (nothing is left
+    behind: the file appears complete or not at all).
+    """
+    label = _check_label(label, "label")
+    pixels = _image_to_uint8(image)
+    strokes = _check_strokes(strokes, "strokes")
+    canvas = _check_canvas(canvas_size, "canvas_size")
+    directory = Path(directory)
+
+    now = datetime.now(timezone.utc)
+    text = _sample_json({"format": FORMAT, "label": label,
+                         "created": now.astimezone().isoformat(timespec="microseconds"),
+                         "canvas": canvas, "image": pixels.tolist(), "strokes": strokes})
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(error.errno, f"could not create {directory} to save the digit in: "
+                                   f"{error.strerror or error}") from error
+    while True:
+        # The suffix comes from the operating system, not a seeded generator: two app windows
+        # started with the same seed must still not pick the same name.
+        path = directory / f"{label}_{now:%Y%m%d-%H%M%S-%f}_{secrets.token_hex(3)}.json"
+        if not path.exists():
+            break
+    try:
+        write_atomically(path, lambda f: f.write(text.encode("utf-8")))
+    except OSError as error:
+        # write_atomically's own message already names the path; report the underlying cause
+        # once, whichever step (creating the temporary file, writing, renaming) failed.
+        cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+        raise OSError(cause.errno, f"could not save the digit to {path}: "
+                                   f"{cause.strerror or cause}") from error
+    return path
+
+
+def counts(directory: str | os.PathLike) -> dict[int, int]:
+    """Number of saved samples of each digit, ``{0: n0, ..., 9: n9}``, from the file names alone.
+
+    Counts the files ``load_personal_digits`` reads; one found damaged when it is read is still
+    counted here. A directory that does not exist yet holds no samples.
+    """
+    result = dict.fromkeys(range(10), 0)
+    for _, label, _ in _scan(Path(directory))[0]:
+        result[label] += 1
+    return result
+
+
+def load_personal_digits(directory: str | os.PathLike
+                         ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Read every sample saved in ``directory``, oldest first.
+
+    Returns
+    -------
+    images : float32 (N, 28, 28) in [0, 1].
+    labels : int64 (N,).
+    warnings : one message per file that was skipped, naming the file and what is wrong with it
+        (not valid JSON, truncated, wrong image shape, label out of range or different from the
+        one in the file name, ...). Hidden files (such as an interrupted save's ``.tmp``) and
+        files not ending in ``.json`` (a README) are ignored without a warning.
+
+    Raises ``PersonalDataError`` if ``directory`` does not exist, is not a directory, or holds
+    sample files none of which could be read (the message lists why). An existing directory
+    without any sample files gives empty arrays.
+    """
+    directory = Path(directory)
+    if not directory.exists():
+        raise PersonalDataError(f"{directory}: no such directory (draw digits in the app and "
+                                "save them there first)")
+    if not directory.is_dir():
+        raise PersonalDataError(f"{directory}: not a directory")
+    samples, strays = _scan(directory)
+    warnings = [f"{path}: not a sample file (expected a name like {NAME_FORM}); skipped"
+                for path in strays]
+    images, labels = [], []
+    for path, label_in_name, _ in sorted(samples, key=lambda sample: (sample[2], sample[0].name)):
+        try:
+            pixels, label = _read_sample(path, label_in_name)
+        except ValueError as error:
+            warnings.append(f"{path}: {error}; skipped")
+            continue
+        images.append(pixels)
+        labels.append(label)
+    if samples and not images:
+        listed = warnings[:MAX_LISTED_PROBLEMS]
+        if len(warnings) > len(listed):
+            listed.append(f"... and {len(warnings) - len(listed)} more")
+        raise PersonalDataError(f"{directory}: none of the {len(samples)} saved digits could be "
+                                "read:\n  " + "\n  ".join(listed))
+    images_array = np.zeros((0, *IMAGE_SHAPE), np.float32)
+    if images:
+        images_array = np.stack(images).astype(np.float32) / np.float32(255)
+    return images_array, np.asarray(labels, dtype=np.int64), warnings
+
+
+def _scan(directory: Path) -> tuple[list[tuple[Path, int, str]], list[Path]]:
+    """(sample files as (path, label, time from the name), other non-hidden ``.json`` files)."""
+    samples: list[tuple[Path, int, str]] = []
+    strays: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return samples, strays
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.endswith(".json") or not entry.is_file():
+            continue
+        match = NAME_PATTERN.match(entry.name)
+        if match is None:
+            strays.append(Path(entry.path))
+        else:
+            samples.append((Path(entry.path), int(match["label"]), match["time"]))
+    return samples, sorted(strays)
+
+
+def _read_sample(path: Path, label_in_name: int) -> tuple[np.ndarray, int]:
+    """The uint8 (28, 28) image and the label of one sample file; ``ValueError`` says what is
+    wrong with it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ValueError(f"could not be read: {error.strerror or error}") from error
+    if not raw:
+        raise ValueError("empty file")
+    try:
+        sample = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"not valid JSON, perhaps truncated ({error})") from error
+    if not isinstance(sample, dict):
+        raise ValueError(f"expected a JSON object, found {type(sample).__name__}")
+    missing = [key for key in ("format", "label", "image", "strokes", "canvas") if key not in sample]
+    if missing:
+        raise ValueError(f"missing {', '.join(missing)}")
+    if sample["format"] != FORMAT:
+        raise ValueError(f"format {sample['format']!r}; this version of scratchnet reads "
+                         f"format {FORMAT}")
+    label = _check_label(sample["label"], "label")
+    if label != label_in_name:
+        raise ValueError(f"holds label {label} but its name says {label_in_name}")
+    pixels = _stored_image(sample["image"])
+    _check_strokes(sample["strokes"], "strokes")
+    _check_canvas(sample["canvas"], "canvas")
+    return pixels, label
+
+
+def _check_label(label, name: str) -> int:
+    if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label <= 9:
+        raise ValueError(f"{name} must be a whole number 0-9, got {label!r}")
+    return int(label)
+
+
+def _image_to_uint8(image) -> np.ndarray:
+    """The (28, 28) float image in [0, 1] as uint8 0-255 (rounded)."""
+    try:
+        array = np.asarray(image)
+    except ValueError as error:             # ragged nested lists
+        raise ValueError(f"image must be a (28, 28) array of numbers ({error})") from error
+    if array.shape != IMAGE_SHAPE:
+        raise ValueError(f"image must have shape {IMAGE_SHAPE}, got {array.shape}")
+    if array.dtype.kind not in "fiu":
+        raise ValueError(f"image must hold numbers, got dtype {array.dtype}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"image holds {np.count_nonzero(~np.isfinite(array))} NaN or infinite "
+                         "values")
+    low, high = array.min(), array.max()
+    if low < 0 or high > 1:
+        raise ValueError(f"image values must lie in [0, 1], found {low:g} to {high:g}")
+    return np.round(array.astype(np.float64) * 255).astype(np.uint8)
+
+
+def _stored_image(rows) -> np.ndarray:
+    """The stored image (28 rows of 28 whole numbers 0-255) as uint8 (28, 28)."""
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        raise ValueError("image must be a list of rows")
+    shape = (len(rows), *sorted({len(row) for row in rows}))
+    if shape != IMAGE_SHAPE:
+        found = " or ".join(str(size) for size in shape[1:]) or "no"
+        raise ValueError(f"image must be {IMAGE_SHAPE[0]} rows of {IMAGE_SHAPE[1]} numbers, "
+                         f"found {shape[0]} rows of {found} numbers")
+    values = [value for row in rows for value in row]
+    if any(isinstance(value, float) and not math.isfinite(value) for value in values):
+        raise ValueError("image holds NaN or infinite values")
+    if not all(type(value) is int and 0 <= value <= 255 for value in values):
+        raise ValueError("image values must be whole numbers 0-255")
+    return np.array(rows, dtype=np.uint8)
+
+
+def _check_strokes(strokes, name: str) -> list[dict]:
+    """The strokes as plain JSON data, coordinates rounded to 0.01 pixel."""
+    if not isinstance(strokes, (list, tuple)):
+        raise ValueError(f"{name} must be a list of {{'width': ..., 'points': [[x, y], ...]}}, "
+                         f"got {type(strokes).__name__}")
+    result = []
+    for index, stroke in enumerate(strokes):
+        where = f"{name}[{index}]"
+        if not isinstance(stroke, dict) or set(stroke) != {"width", "points"}:
+            keys = sorted(stroke) if isinstance(stroke, dict) else type(stroke).__name__
+            raise ValueError(f"{where} must be a dict with the keys 'width' and 'points', "
+                             f"got {keys}")
+        width = stroke["width"]
+        if not _is_finite_number(width) or width <= 0:
+            raise ValueError(f"{where}['width'] must be a finite number above 0, got {width!r}")
+        points = stroke["points"]
+        if not isinstance(points, (list, tuple)) or not points:
+            raise ValueError(f"{where}['points'] must be a non-empty list of [x, y], "
+                             f"got {points!r}")
+        for point_index, point in enumerate(points):
+            if not (isinstance(point, (list, tuple)) and len(point) == 2
+                    and all(_is_finite_number(value) for value in point)):
+                raise ValueError(f"{where}['points'][{point_index}] must be [x, y] with finite "
+                                 f"numbers, got {point!r}")
+        result.append({"width": round(float(width), 2),
+                       "points": [[round(float(x), 2), round(float(y), 2)] for x, y in points]})
+    return result
+
+
+def _check_canvas(size, name: str) -> list[int]:
+    if not (isinstance(size, (list, tuple)) and len(size) == 2
+            and all(isinstance(value, numbers.Integral) and not isinstance(value, bool)
+                    and value > 0 for value in size)):
+        raise ValueError(f"{name} must be (width, height) in whole pixels above 0, got {size!r}")
+    return [int(value) for value in size]
+
+
+def _is_finite_number(value) -> bool:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:               # an integer too large for a float
+        return False
+
+
+def _sample_json(sample: dict) -> str:
+    """JSON with one image row per line, the numbers aligned so that the digit shows in a text
+    editor and in a diff, and one stroke per line."""
+    lines = []
+    for key, value in sample.items():
+        if key == "image":
+            rows = ["    [" + ",".join(f"{pixel:3d}" for pixel in row) + "]" for row in value]
+            text = "[\n" + ",\n".join(rows) + "\n  ]"
+        elif key == "strokes" and value:
+            rows = ["    " + json.dumps(stroke, allow_nan=False) for stroke in value]
+            text = "[\n" + ",\n".join(rows) + "\n  ]"
+        else:
+            text = json.dumps(value, allow_nan=False)
+        lines.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"

@@ -1,0 +1,181 @@
+"""Reading a drawing: preprocessing, the network's probabilities and (on request) its feature
+maps, on a worker thread so that the window never waits for them.
+
+The window submits the drawing's image each time it changes (debounced); the worker reads only
+the newest submission, dropping any it had no time for, and hands back a :class:`Reading`
+through a queue that the window polls. Nothing here touches Tk, which must only be used from the
+thread that runs its main loop.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from scratchnet.model import ModelFileError, Sequential, load_model
+
+MNIST_SHAPE = (28, 28, 1)
+
+
+def open_model(path: str | Path) -> tuple[Sequential | None, str | None]:
+    """The model at ``path``, or ``None`` and one sentence for the window saying why not."""
+    path = Path(path)
+    if not path.exists():
+        return None, (f"No model at {path}: train one with \"python scripts/train.py\", or "
+                      "pass --model PATH, then start the app again.")
+    try:
+        model = load_model(path)
+    except ModelFileError as error:
+        return None, str(error)
+    if tuple(model.input_shape) != MNIST_SHAPE:
+        return None, (f"{path}: the model takes inputs of shape {tuple(model.input_shape)}, "
+                      f"but the app gives it MNIST digits of shape {MNIST_SHAPE}")
+    return model, None
+
+
+def describe_model(model: Sequential, path: str | Path) -> str:
+    """One line about the model in use: its file and, if recorded, its test accuracy."""
+    accuracy = (getattr(model, "metadata", None) or {}).get("test_accuracy")
+    if isinstance(accuracy, (int, float)):
+        return f"Model {path}: reads {accuracy:.2%} of the MNIST test digits right."
+    return f"Model {path}."
+
+
+@dataclass
+class Request:
+    """A drawing to read: its image, the drawing's version and stroke count at that moment."""
+
+    image: Image.Image
+    version: int
+    strokes: int
+    features: bool = False
+
+
+@dataclass
+class Reading:
+    """What the app shows for one state of the drawing.
+
+    ``image28`` is the network's input (28, 28) in [0, 1], ``None`` for a blank drawing;
+    ``probabilities`` (10,) is ``None`` when blank or when there is no model; ``error`` says
+    what went wrong if reading failed.
+    """
+
+    version: int
+    strokes: int
+    image28: np.ndarray | None = None
+    probabilities: np.ndarray | None = None
+    preprocess_ms: float = 0.0
+    forward_ms: float = 0.0
+    feature_grids: list = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def blank(self) -> bool:
+        return self.image28 is None and self.error is None
+
+    @property
+    def digit(self) -> int | None:
+        return None if self.probabilities is None else int(self.probabilities.argmax())
+
+    @property
+    def confidence(self) -> float | None:
+        return None if self.probabilities is None else float(self.probabilities.max())
+
+    def report(self) -> dict:
+        """The line the app appends to ``--report-file`` for this reading."""
+        line = {"digit": self.digit, "confidence": self.confidence,
+                "probabilities": None if self.probabilities is None
+                else [round(float(p), 6) for p in self.probabilities],
+                "strokes": self.strokes}
+        if self.probabilities is not None:
+            line.update(preprocess_ms=round(self.preprocess_ms, 3),
+                        forward_ms=round(self.forward_ms, 3))
+        if self.feature_grids:
+            line["feature_maps"] = [name for name, _, _ in self.feature_grids]
+        if self.error is not None:
+            line["error"] = self.error
+        return line
+
+
+def read_drawing(model: Sequential | None, request: Request) -> Reading:
+    """Preprocess the drawing and, with a model, classify it (and its feature maps on request).
+
+    An empty drawing is blank without being looked at; one that preprocessing finds blank (all
+    ink outside the canvas, say) is blank too.
+    """
+    from scratchnet.preprocess import BlankImageError, to_mnist
+    reading = Reading(request.version, request.strokes)
+    if request.strokes == 0:
+        return reading
+    started = time.perf_counter()
+    try:
+        image28 = to_mnist(request.image)
+    except BlankImageError:
+        return reading
+    reading.preprocess_ms = (time.perf_counter() - started) * 1000
+    reading.image28 = image28
+    if model is None:
+        return reading
+    x = np.asarray(image28, dtype=np.float32).reshape(1, *MNIST_SHAPE)
+    started = time.perf_counter()
+    reading.probabilities = model.predict(x)[0]
+    reading.forward_ms = (time.perf_counter() - started) * 1000
+    if request.features:
+        from scratchnet.app.features import first_conv_grids
+        reading.feature_grids = first_conv_grids(model, image28)
+    return reading
+
+
+class BackgroundReader:
+    """One daemon thread that reads the newest submitted :class:`Request`.
+
+    ``submit`` never blocks; results (or a :class:`Reading` with ``error`` set, should reading
+    fail unexpectedly) arrive in ``results``, in submission order, one per request read.
+    """
+
+    def __init__(self, model: Sequential | None):
+        self.model = model
+        self.results: queue.SimpleQueue[Reading] = queue.SimpleQueue()
+        self._pending: Request | None = None
+        self._closed = False
+        self._wake = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="reader", daemon=True)
+        self._thread.start()
+
+    def submit(self, request: Request) -> None:
+        with self._wake:
+            self._pending = request       # replaces one not yet started: only the newest counts
+            self._wake.notify()
+
+    def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify()
+
+    def _run(self) -> None:
+        if self.model is not None:
+            # The first pass allocates the layers' work buffers; do it now rather than make
+            # the first digit wait for it (and report an untypical time).
+            try:
+                self.model.predict(np.zeros((1, *MNIST_SHAPE), np.float32))
+            except Exception:
+                pass        # reading a digit will fail the same way, and say why
+        while True:
+            with self._wake:
+                while self._pending is None and not self._closed:
+                    self._wake.wait()
+                if self._closed:
+                    return
+                request, self._pending = self._pending, None
+            try:
+                reading = read_drawing(self.model, request)
+            except Exception as error:      # shown in the window: the app keeps working
+                reading = Reading(request.version, request.strokes,
+                                  error=f"could not read the drawing: {type(error).__name__}: {error}")
+            self.results.put(reading)

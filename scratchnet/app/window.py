@@ -1,0 +1,379 @@
+"""The Tk window: a canvas to draw on, the network's answer beside it, controls below.
+
+    +--------------+   7                  +--------+
+    |              |   confidence 98.7%   | 28x28  |  what the network sees
+    |    canvas    |                      +--------+
+    |              |   0 ▏                    0.0%
+    |              |   ...   one bar per digit's probability
+    +--------------+   9 ▏                    0.1%
+    [Clear] [Undo]  Brush ---o--- 20 px        [Show feature maps]
+    Save as [0] [1] ... [9]      (how many of each digit are saved)
+    status: the model in use, what just happened, or what went wrong
+    keyboard shortcuts
+
+and, when shown, to the right of all this: the feature maps of the first two conv layers.
+
+Every stroke goes into a :class:`~scratchnet.app.strokes.Drawing` (the Pillow image the network
+reads) as it is drawn on the Tk canvas (what the user sees); recognition runs on a worker thread
+(:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
+waits for the network.
+"""
+
+from __future__ import annotations
+
+import signal
+import tkinter as tk
+import traceback
+from pathlib import Path
+from tkinter import messagebox, ttk
+
+from scratchnet import personal
+from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
+                                   FeaturePanel, make_fonts)
+from scratchnet.app.recognizer import BackgroundReader, Reading, Request, describe_model, open_model
+from scratchnet.app.report import Report
+from scratchnet.app.strokes import Drawing
+
+TITLE = "scratchnet: draw a digit"
+RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
+POLL_MS = 25                 # how often the window looks for the worker's results
+SHORTCUTS = ("Draw with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
+             "f: feature maps\n0 to 9: save the drawing as that digit, as an example of your "
+             "handwriting")
+
+INK_COLOUR = "#111111"
+PAPER_COLOUR = "#ffffff"
+
+
+def describe_error(error: Exception) -> str:
+    """An error's message without Python's "[Errno 17]" prefix."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror if error.filename is None else f"{error.filename}: {error.strerror}"
+    return str(error)
+
+
+def default_brush(canvas_size: int) -> int:
+    """A brush as thick, for a digit filling the canvas, as MNIST's pen strokes are: 1/14 of it."""
+    return max(2, round(canvas_size / 14))
+
+
+class App:
+    """The drawing app in ``root``. Call :meth:`run` to show it."""
+
+    def __init__(self, root: tk.Tk, model_path: str | Path, my_digits: str | Path,
+                 canvas_size: int = 280, brush: int | None = None,
+                 report_path: str | Path | None = None):
+        self.root = root
+        self.model_path = Path(model_path)
+        self.my_digits = Path(my_digits)
+        self.canvas_size = int(canvas_size)
+        self.drawing = Drawing((self.canvas_size, self.canvas_size))
+        self.report = Report(report_path)
+        self.model, self.model_error = open_model(self.model_path)
+        self.reader = BackgroundReader(self.model)
+        self.submitted_version = -1       # the drawing version of the newest request
+        self.debounce = None              # the pending ``after`` id, if any
+        self.features_shown = False
+        self.closed = False
+        self.interrupted = False          # closed by Ctrl+C in the terminal
+
+        root.title(TITLE)
+        root.configure(padx=14, pady=12, background=BACKGROUND)
+        root.option_add("*Background", BACKGROUND)       # the classic Tk widgets
+        root.resizable(False, False)
+        self.fonts = make_fonts()
+        style = ttk.Style(root)
+        if "clam" in style.theme_names():
+            style.theme_use("clam")
+        style.configure(".", background=BACKGROUND)
+        style.configure("Digit.TButton", padding=(2, 1), width=2, font=self.fonts["bold"])
+        self.brush = tk.DoubleVar(value=brush or default_brush(self.canvas_size))
+
+        self._build_canvas()
+        self.answer = AnswerPanel(root, self.fonts)
+        self.answer.grid(row=0, column=1, sticky="nw")
+        self._build_controls()
+        self._build_save_row()
+        self._build_messages()
+        self.features = FeaturePanel(root, self.fonts)     # gridded when shown
+        self._bind_keys()
+        root.rowconfigure(5, weight=1)
+        root.protocol("WM_DELETE_WINDOW", self.close)
+        root.report_callback_exception = self._report_bug
+
+        self.show_blank(report=False)     # reported once the window is ready
+        if self.model_error:
+            self.say(self.model_error, ERROR_COLOUR)
+            self.feature_button.state(["disabled"])
+        else:
+            self.say(describe_model(self.model, self.model_path), MUTED)
+        self.refresh_counts()
+
+    # ------------------------------------------------------------------------------ building
+    def _build_canvas(self) -> None:
+        size = self.canvas_size
+        frame = tk.Frame(self.root, bg="#999999", padx=1, pady=1)     # a thin grey border
+        frame.grid(row=0, column=0, sticky="nw")
+        # No highlight border inside the canvas: canvas coordinates are then exactly the
+        # event coordinates and the drawing's pixel coordinates.
+        self.canvas = tk.Canvas(frame, width=size, height=size, bg=PAPER_COLOUR,
+                                highlightthickness=0, borderwidth=0, cursor="crosshair")
+        self.canvas.pack()
+        self.canvas.bind("<ButtonPress-1>", self.on_press)
+        self.canvas.bind("<B1-Motion>", self.on_motion)
+        self.canvas.bind("<ButtonRelease-1>", self.on_release)
+
+    def _build_controls(self) -> None:
+        row = ttk.Frame(self.root, padding=(0, 8, 0, 0))
+        row.grid(row=1, column=0, columnspan=2, sticky="ew")
+        ttk.Button(row, text="Clear", command=self.clear).pack(side="left")
+        ttk.Button(row, text="Undo", command=self.undo).pack(side="left", padx=(6, 16))
+        ttk.Label(row, text="Brush").pack(side="left")
+        limit = max(48, self.canvas_size // 6)
+        ttk.Scale(row, from_=4, to=limit, variable=self.brush, length=140,
+                  command=self._show_brush).pack(side="left", padx=6)
+        self.brush_label = ttk.Label(row, width=6)
+        self.brush_label.pack(side="left")
+        self._show_brush()
+        self.feature_button = ttk.Button(row, text="Show feature maps", command=self.toggle_features)
+        self.feature_button.pack(side="right")
+
+    def _build_save_row(self) -> None:
+        row = ttk.Frame(self.root, padding=(0, 8, 0, 0))
+        row.grid(row=2, column=0, columnspan=2, sticky="w")
+        ttk.Label(row, text="Save as", font=self.fonts["bold"]).grid(row=0, column=0, padx=(0, 8))
+        ttk.Label(row, text="saved", foreground=MUTED, font=self.fonts["small"]).grid(
+            row=1, column=0, padx=(0, 8))
+        self.count_labels = {}
+        for digit in range(10):
+            ttk.Button(row, text=str(digit), style="Digit.TButton",
+                       command=lambda digit=digit: self.save_as(digit)).grid(
+                row=0, column=digit + 1, padx=1)
+            label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"], anchor="center")
+            label.grid(row=1, column=digit + 1)
+            self.count_labels[digit] = label
+        ttk.Label(row, text=f"into {self.my_digits}", foreground=MUTED,
+                  font=self.fonts["small"]).grid(row=0, column=11, padx=(10, 0), sticky="w")
+
+    def _build_messages(self) -> None:
+        width = self.canvas_size + 320
+        self.status_label = tk.Label(self.root, anchor="w", justify="left", wraplength=width,
+                                     font=self.fonts["default"])
+        self.status_label.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(8, 0))
+        tk.Label(self.root, text=SHORTCUTS, fg=MUTED, font=self.fonts["small"], anchor="w",
+                 justify="left", wraplength=width).grid(row=4, column=0, columnspan=2,
+                                                        sticky="ew", pady=(4, 0))
+
+    def _bind_keys(self) -> None:
+        root = self.root
+        for key in ("<Key-c>", "<Escape>"):
+            root.bind(key, lambda event: self.clear())
+        undo_keys = ["<Control-z>", "<Control-Z>"]
+        if root.tk.call("tk", "windowingsystem") == "aqua":       # macOS: Cmd+Z as well
+            undo_keys += ["<Command-z>", "<Command-Z>"]
+        for key in undo_keys:
+            root.bind(key, lambda event: self.undo())
+        root.bind("<Key-f>", lambda event: self.toggle_features())
+        for digit in range(10):
+            for key in (f"<Key-{digit}>", f"<KP_{digit}>"):
+                root.bind(key, lambda event, digit=digit: self.save_as(digit))
+
+    # ------------------------------------------------------------------------------- drawing
+    def _stroke_tag(self) -> str:
+        return f"stroke{len(self.drawing.strokes) - 1}"
+
+    def on_press(self, event: tk.Event) -> None:
+        width = float(self.brush.get())
+        self.drawing.begin_stroke(event.x, event.y, width)
+        radius = width / 2
+        self.canvas.create_oval(event.x - radius, event.y - radius, event.x + radius,
+                                event.y + radius, fill=INK_COLOUR, outline="",
+                                tags=self._stroke_tag())
+        self.recognize_soon()
+
+    def on_motion(self, event: tk.Event) -> None:
+        previous = self.drawing.extend_stroke(event.x, event.y)
+        if previous is None:
+            return
+        self.canvas.create_line(*previous, event.x, event.y, width=self.drawing.active.width,
+                                fill=INK_COLOUR, capstyle="round", joinstyle="round",
+                                tags=self._stroke_tag())
+        self.recognize_soon()
+
+    def on_release(self, event: tk.Event) -> None:
+        self.on_motion(event)
+        self.drawing.end_stroke()
+        self.recognize_now()
+
+    def clear(self) -> None:
+        self.drawing.clear()
+        self.canvas.delete("all")
+        self.recognize_now()
+
+    def undo(self) -> None:
+        if self.drawing.is_empty:
+            return
+        self.canvas.delete(self._stroke_tag())
+        self.drawing.undo()
+        self.recognize_now()
+
+    # --------------------------------------------------------------------------- recognizing
+    def recognize_soon(self) -> None:
+        """Read the drawing once the pen has paused for ``RECOGNIZE_AFTER_MS``."""
+        if self.debounce is not None:
+            self.root.after_cancel(self.debounce)
+        self.debounce = self.root.after(RECOGNIZE_AFTER_MS, self.recognize_now)
+
+    def recognize_now(self) -> None:
+        if self.debounce is not None:
+            self.root.after_cancel(self.debounce)
+            self.debounce = None
+        drawing = self.drawing
+        if drawing.version == self.submitted_version:
+            return
+        self.submitted_version = drawing.version
+        if drawing.is_empty:
+            self.show_blank()       # at once: results still on their way are now stale
+            return
+        self.reader.submit(Request(drawing.image.copy(), drawing.version, len(drawing.strokes),
+                                   features=self.features_shown))
+
+    def poll(self) -> None:
+        """Show the newest reading of the newest request; drop those of older drawings."""
+        reading = None
+        while not self.reader.results.empty():
+            candidate = self.reader.results.get()
+            if candidate.version == self.submitted_version:
+                reading = candidate
+        if reading is not None:
+            self.show(reading)
+        self.root.after(POLL_MS, self.poll)
+
+    # ------------------------------------------------------------------------------- showing
+    def show_blank(self, report: bool = True) -> None:
+        self.answer.show_hint("draw a digit")
+        if self.features_shown:
+            self.features.show([])
+        if report:
+            self.report.write(Reading(self.drawing.version, 0).report())
+
+    def show(self, reading: Reading) -> None:
+        if reading.error is not None:
+            self.say(reading.error, ERROR_COLOUR)
+            self.report.write({"error": reading.error})
+            return
+        if reading.blank:
+            self.show_blank()
+            return
+        if reading.probabilities is None:        # no model: what it would see, no guess
+            self.answer.show_hint("no model", reading.image28)
+        else:
+            self.answer.show_prediction(reading.image28, reading.probabilities,
+                                        reading.preprocess_ms, reading.forward_ms)
+            if self.features_shown:
+                self.features.show(reading.feature_grids)
+        self.report.write(reading.report())
+
+    # ---------------------------------------------------------------------------- features
+    def toggle_features(self) -> None:
+        if self.model is None:
+            return
+        self.features_shown = not self.features_shown
+        if self.features_shown:
+            # Down to an empty stretchable row below the rest, which takes up the height the
+            # panel may add, so that the rows on the left stay together.
+            self.features.grid(row=0, column=2, rowspan=6, sticky="nw")
+            self.feature_button.configure(text="Hide feature maps")
+            self.features.show([])
+            if not self.drawing.is_empty:
+                self.submitted_version = -1       # read the same drawing again, with the maps
+                self.recognize_now()
+        else:
+            self.features.grid_remove()
+            self.feature_button.configure(text="Show feature maps")
+
+    # -------------------------------------------------------------------------------- saving
+    def save_as(self, label: int) -> None:
+        """Store the drawing as an example of ``label`` in ``--my-digits``, then clear it."""
+        from scratchnet.preprocess import BlankImageError, to_mnist
+        if self.drawing.is_empty:
+            self.say(f"Nothing to save: draw a {label} first, then press {label}.", ERROR_COLOUR)
+            return
+        try:
+            image28 = to_mnist(self.drawing.image)
+        except BlankImageError:
+            self.say("Nothing to save: the canvas holds no ink.", ERROR_COLOUR)
+            return
+        try:
+            path = personal.save_sample(self.my_digits, label, image28, self.drawing.records(),
+                                        self.drawing.size)
+        except (OSError, ValueError) as error:       # the drawing stays, to try again
+            reason = describe_error(error)
+            self.say(f"Not saved: {reason}", ERROR_COLOUR)
+            self.report.write({"error": f"not saved: {reason}"})
+            return
+        count = self.refresh_counts().get(label, 0)
+        self.report.write({"saved": str(path), "label": label, "count": count})
+        self.clear()
+        samples = "sample" if count == 1 else "samples"
+        self.say(f"saved as {label} ({count} {samples} of {label})", OK_COLOUR)
+
+    def refresh_counts(self) -> dict[int, int]:
+        try:
+            counts = personal.counts(self.my_digits)
+        except OSError as error:
+            self.say(f"Cannot count the digits saved in {self.my_digits}: "
+                     f"{describe_error(error)}", ERROR_COLOUR)
+            return {}
+        for digit, label in self.count_labels.items():
+            label.configure(text=str(counts.get(digit, 0)))
+        return counts
+
+    # ----------------------------------------------------------------------------- messages
+    def say(self, message: str, colour: str = "black") -> None:
+        self.status_label.configure(text=message, fg=colour)
+
+    def _report_bug(self, kind, error, trace) -> None:
+        """An unexpected error in an event handler: say so in the window, keep running, and
+        print the traceback for whoever debugs it."""
+        traceback.print_exception(kind, error, trace)
+        message = f"Something went wrong: {kind.__name__}: {error}"
+        self.say(message, ERROR_COLOUR)
+        self.report.write({"error": message})
+
+    def _show_brush(self, *_) -> None:
+        self.brush_label.configure(text=f"{round(self.brush.get())} px")
+
+    # ------------------------------------------------------------------------------ running
+    def run(self) -> None:
+        """Show the window, report where its canvas is, and process events until it closes."""
+        # Ctrl+C in the terminal closes the window instead of interrupting an event handler.
+        signal.signal(signal.SIGINT, lambda *_: self.root.after_idle(self.interrupt))
+        self.root.wait_visibility(self.canvas)
+        self.root.update_idletasks()
+        self.root.focus_force()
+        canvas = self.canvas
+        self.report.write({"ready": True,
+                           "canvas": [canvas.winfo_rootx(), canvas.winfo_rooty(),
+                                      self.canvas_size, self.canvas_size],
+                           "model": str(self.model_path), "model_error": self.model_error})
+        self.report.write(Reading(self.drawing.version, 0).report())
+        self.root.after(POLL_MS, self.poll)
+        if self.model_error and self.model_path.exists():
+            self.root.after_idle(lambda: messagebox.showerror(
+                "scratchnet: cannot use this model",
+                "The model file cannot be used. You can still draw, and save your digits.",
+                detail=self.model_error, parent=self.root))
+        self.root.mainloop()
+
+    def interrupt(self) -> None:
+        self.interrupted = True
+        self.close()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        self.reader.close()
+        self.report.close()
+        self.root.destroy()

@@ -1,0 +1,78 @@
+"""``scratchnet-draw`` / ``python scripts/draw.py``: draw digits and watch the network read them.
+
+Opens a window with a canvas; the model's guess, its confidence and all ten probabilities update
+as you draw. Pressing a digit key saves the drawing as your own example of that digit (for
+fine-tuning with ``scripts/train.py --finetune``). Without a model file the window still opens
+and says how to train one. Exit status: 0 when the window is closed, 1 if no window can be
+opened (no display, no Tkinter) or the report file cannot be written, 2 on invalid arguments,
+130 when closed with Ctrl-C in the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scratchnet.cli.arguments import positive_int
+from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED
+
+MIN_CANVAS = 112
+
+
+def canvas_size(text: str) -> int:
+    value = positive_int(text)
+    if value < MIN_CANVAS:
+        raise argparse.ArgumentTypeError(f"must be at least {MIN_CANVAS} pixels, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scratchnet-draw",
+        description="Draw a digit with the mouse and watch the network read it; press a digit "
+                    "key to save the drawing as your own example of that digit.")
+    parser.add_argument("--model", metavar="PATH", default="models/mnist.npz",
+                        help="the model file to use (default models/mnist.npz, written by "
+                             "scripts/train.py)")
+    parser.add_argument("--my-digits", metavar="DIR", default="data/my_digits",
+                        help="where digits you save go (default data/my_digits)")
+    parser.add_argument("--size", type=canvas_size, default=280, metavar="PIXELS",
+                        help="side of the square canvas (default 280)")
+    parser.add_argument("--brush", type=positive_int, metavar="PIXELS",
+                        help="brush diameter at start-up (default: 1/14 of the canvas, 20 px)")
+    parser.add_argument("--report-file", metavar="PATH",
+                        help="append one JSON line per prediction shown (and when the window "
+                             "is ready, a digit saved, an error) to this file, for scripts")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        import tkinter
+    except ImportError:
+        print("error: the drawing app needs Tkinter, which this Python lacks (on Debian and "
+              "Ubuntu: sudo apt install python3-tk)", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        root = tkinter.Tk(className="scratchnet")
+    except tkinter.TclError as error:
+        print(f"error: cannot open a window ({error}); the drawing app needs a display",
+              file=sys.stderr)
+        return EXIT_FAILED
+    from scratchnet.app.window import App
+    try:
+        app = App(root, args.model, args.my_digits, canvas_size=args.size, brush=args.brush,
+                  report_path=args.report_file)
+        app.run()
+    except OSError as error:      # the report file cannot be opened
+        root.destroy()
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:     # Ctrl-C while loading, before the window took over
+        return EXIT_INTERRUPTED
+    return EXIT_INTERRUPTED if app.interrupted else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

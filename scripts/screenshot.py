@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Screenshot of the drawing app for the docs: ``python scripts/screenshot.py --help``.
+
+Starts a virtual X server (Xvfb; or uses $DISPLAY with --use-display), opens the app with a
+model, draws a digit with the mouse through xdotool, waits for the prediction and saves the
+window as a PNG with ImageMagick's ``import``. Needs Xvfb, xdotool and ImageMagick.
+
+The app runs in a scratch directory holding a copy of the model as models/mnist.npz, so the
+window shows the paths a user of the default settings sees.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, Display, VirtualDisplay,  # noqa: E402
+                                    missing_tools, scale_strokes)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Draw a digit in the app and save a screenshot.")
+    parser.add_argument("--model", default="models/mnist.npz", help="default models/mnist.npz")
+    parser.add_argument("--out", default="docs/app.png", help="default docs/app.png")
+    parser.add_argument("--digit", type=int, choices=sorted(HAND_DRAWN), default=3,
+                        help="which hand-drawn digit to draw (default 3)")
+    parser.add_argument("--features", action="store_true", help="show the feature-map panel too")
+    parser.add_argument("--use-display", action="store_true",
+                        help="use $DISPLAY instead of starting Xvfb")
+    args = parser.parse_args()
+
+    needed = [tool for tool in missing_tools() if tool != "Xvfb" or not args.use_display]
+    if shutil.which("import") is None:
+        needed.append("import (ImageMagick)")
+    if needed:
+        print(f"error: missing {', '.join(needed)}", file=sys.stderr)
+        return 1
+    if args.use_display and not os.environ.get("DISPLAY"):
+        print("error: --use-display: $DISPLAY is not set", file=sys.stderr)
+        return 1
+    if not Path(args.model).is_file():
+        print(f"error: {args.model}: no such model file (train one with: python scripts/train.py)",
+              file=sys.stderr)
+        return 1
+
+    out = Path(args.out).resolve()
+    display = Display(os.environ["DISPLAY"]) if args.use_display else \
+        VirtualDisplay(screen="1280x1024x24")
+    with tempfile.TemporaryDirectory() as scratch, display:
+        (Path(scratch) / "models").mkdir()
+        shutil.copyfile(args.model, Path(scratch) / "models" / "mnist.npz")
+        with AppProcess(display, "models/mnist.npz", "report.jsonl", "data/my_digits",
+                        cwd=scratch) as app:
+            ready = app.wait_ready()
+            if ready["model_error"]:
+                print(f"warning: {ready['model_error']}", file=sys.stderr)
+            if args.features:
+                app.key("f")
+            strokes = scale_strokes(HAND_DRAWN[args.digit], app.size)
+            app.draw(strokes)
+            reading = app.wait_for_reading(strokes=len(strokes))
+            path = app.screenshot(out)
+    print(f"drew a {args.digit}, the app read {reading['digit']} "
+          f"({reading['confidence'] or 0:.1%}); wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

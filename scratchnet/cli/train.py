@@ -141,7 +141,7 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
 
 
 def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
-    from scratchnet import finetune
+    from scratchnet import finetune, training
 
     config = finetune.FinetuneConfig(
         base=args.finetune, extra=args.extra, holdout=args.holdout,
@@ -151,7 +151,8 @@ def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
         data_dir=args.data_dir or "data", out=args.out or "models",
         dtype=args.dtype or "float32")
     try:
-        result = finetune.run_finetune(config, log=say)
+        result = finetune.run_finetune(
+            config, log=say, progress=None if args.quiet else training.ProgressBar)
     except (ModelFileError, finetune.PersonalDataError) as error:
         parser.error(str(error))
     except Exception as error:

@@ -108,41 +108,114 @@ def training_flops_per_sample(model: Sequential) -> float:
 
 
 # --------------------------------------------------------------------------------- GEMM floor
-def gemm_shapes(model: Sequential, batch: int) -> list[tuple[str, tuple[int, int, int], bool]]:
-    """(label, (M, K, N), transposed-A) of every matrix product in one training step."""
+# A product is (M, K, N, A transposed, B transposed): (M, K) @ (K, N), either operand possibly a
+# transposed view, as NumPy hands it to BLAS.
+Product = tuple[int, int, int, bool, bool]
+
+
+def gemm_shapes(model: Sequential, batch: int) -> list[tuple[str, Product, int]]:
+    """(label, product, count) for the matrix products of one training step, exactly as the
+    layers run them.
+
+    Conv2D works through the batch in slices (``Conv2D.batch_slices``): per slice of R output
+    rows, one forward product (R, KH*KW*C) @ (KH*KW*C, F), one dW product cols.T @ grad, and, for
+    dX, one (R', F) @ (F, C) product per kernel offset, where R' counts the output rows widened
+    to the input's width when the stride is 1 (the extra KW-1 columns hold zeros, see
+    ``Conv2D._input_gradient``). A full batch is ``count`` equal slices and possibly a shorter
+    last one, listed separately.
+    """
     shapes = []
     shape = model.input_shape
     for index, layer in enumerate(model.layers):
         out_shape = layer.output_shape(shape)
         if isinstance(layer, Conv2D):
-            rows = batch * out_shape[0] * out_shape[1]
-            k = layer.kernel_h * layer.kernel_w * shape[2]
-            f = layer.filters
-            shapes += [(f"{layer.name} forward", (rows, k, f), False),
-                       (f"{layer.name} dW", (k, rows, f), True)]
-            if index > 0:
-                shapes.append((f"{layer.name} dX", (rows, f, k), False))
+            k, f, c = layer.kernel_h * layer.kernel_w * shape[2], layer.filters, shape[2]
+            parts, _ = layer.batch_slices(batch, np.dtype(np.float32).itemsize)
+            pixels = out_shape[0] * out_shape[1]
+            dx_pixels = out_shape[0] * (out_shape[1] + layer.kernel_w - 1) \
+                if layer.stride == 1 else pixels
+            sizes: dict[int, int] = defaultdict(int)
+            for part in parts:
+                sizes[part.stop - part.start] += 1
+            for images, count in sizes.items():
+                rows = images * pixels
+                shapes += [(f"{layer.name} forward", (rows, k, f, False, False), count),
+                           (f"{layer.name} dW", (k, rows, f, True, False), count)]
+                if index > 0:
+                    shapes.append((f"{layer.name} dX", (images * dx_pixels, f, c, False, True),
+                                   count * layer.kernel_h * layer.kernel_w))
         elif isinstance(layer, Dense):
             d, u = shape[0], layer.units
-            shapes += [(f"{layer.name} forward", (batch, d, u), False),
-                       (f"{layer.name} dW", (d, batch, u), True)]
+            shapes += [(f"{layer.name} forward", (batch, d, u, False, False), 1),
+                       (f"{layer.name} dW", (d, batch, u, True, False), 1)]
             if index > 0:
-                shapes.append((f"{layer.name} dX", (batch, u, d), False))
+                shapes.append((f"{layer.name} dX", (batch, u, d, False, True), 1))
         shape = out_shape
     return shapes
 
 
-def gemm_floor(model: Sequential, batch: int, runs: int = 7) -> dict[str, float]:
-    """Median seconds of each product of a training step, timed alone, float32."""
+def product_seconds(product: Product, runs: int = 7, dtype=np.float32) -> float:
+    """Median seconds of one product on preallocated operands, as ``np.matmul(a, b, out=c)``."""
+    m, k, n, transposed_a, transposed_b = product
     rng = np.random.default_rng(0)
-    times = {}
-    for label, (m, k, n), transposed in gemm_shapes(model, batch):
-        a = rng.random((k, m) if transposed else (m, k), dtype=np.float32)
-        a = a.T if transposed else a     # dW = cols.T @ grad reads a transposed operand
-        b = rng.random((k, n), dtype=np.float32)
-        out = np.empty((m, n), np.float32)
-        times[label] = median_seconds(lambda: np.matmul(a, b, out=out), runs)
-    return times
+    a = rng.random((k, m) if transposed_a else (m, k), dtype=dtype)
+    b = rng.random((n, k) if transposed_b else (k, n), dtype=dtype)
+    a, b = (a.T if transposed_a else a), (b.T if transposed_b else b)
+    out = np.empty((m, n), dtype)
+    return median_seconds(lambda: np.matmul(a, b, out=out), runs)
+
+
+def gemm_floor(model: Sequential, batch: int, runs: int = 7) -> dict[str, float]:
+    """Seconds of the matrix products of a training step, float32, per label ("conv2d_1 dW"):
+    each distinct product timed alone on operands already in the cache (median), times how
+    often the step runs it. No implementation of this arrangement of the products can be
+    faster; the layouts behind it are the fastest found by ``gemm_layouts``."""
+    times: dict[str, float] = defaultdict(float)
+    for label, product, count in gemm_shapes(model, batch):
+        times[label] += count * product_seconds(product, runs)
+    return dict(times)
+
+
+def gemm_layouts(model: Sequential, batch: int, runs: int = 5) -> list[tuple[str, float]]:
+    """Seconds of each candidate arrangement of the products of the widest Conv2D layer (the
+    one with most multiply-adds), float32, so that the fastest can be chosen: the batch in one
+    product or in cache-sized slices, the output as (pixels, F) or transposed as (F, pixels),
+    and dX per kernel offset, as one (pixels, F) @ (F, KH*KW*C) product, or as a full
+    correlation of the zero-padded gradient with the flipped kernel (K = KH*KW*F)."""
+    flops = layer_flops(model)
+    convs = [layer for layer in model.layers if isinstance(layer, Conv2D)]
+    layer = max(convs, key=lambda layer: flops[layer.name]["forward"])
+    in_shape = model.input_shape
+    for other in model.layers:
+        if other is layer:
+            break
+        in_shape = other.output_shape(in_shape)
+    out_h, out_w, f = layer.output_shape(in_shape)
+    c = in_shape[2]
+    k = layer.kernel_h * layer.kernel_w * c
+    rows = batch * out_h * out_w
+    _, slice_rows = layer.batch_slices(batch, np.dtype(np.float32).itemsize)
+    slices = rows / slice_rows
+    offsets = layer.kernel_h * layer.kernel_w
+    input_rows = batch * in_shape[0] * in_shape[1]     # one row per input pixel, for dX
+    candidates = [
+        ("forward: whole batch, (pixels, K) @ (K, F)", [((rows, k, f, False, False), 1)]),
+        ("forward: whole batch, (F, K) @ (K, pixels)", [((f, k, rows, True, True), 1)]),
+        ("forward: slices, (pixels, K) @ (K, F)  [used]", [((slice_rows, k, f, False, False),
+                                                           slices)]),
+        ("forward: slices, (F, K) @ (K, pixels)", [((f, k, slice_rows, True, True), slices)]),
+        ("dW: whole batch, cols.T @ grad", [((k, rows, f, True, False), 1)]),
+        ("dW: slices, cols.T @ grad  [used]", [((k, slice_rows, f, True, False), slices)]),
+        ("dW: slices, grad.T @ cols", [((f, slice_rows, k, True, False), slices)]),
+        ("dX: whole batch, one product grad @ K.T", [((rows, f, k, False, True), 1)]),
+        ("dX: slices, one product grad @ K.T", [((slice_rows, f, k, False, True), slices)]),
+        ("dX: slices, per kernel offset", [((slice_rows, f, c, False, True), slices * offsets)]),
+        ("dX: slices, per offset, rows widened  [used]",
+         [((slice_rows * in_shape[1] // out_w, f, c, False, True), slices * offsets)]),
+        ("dX: whole batch, full correlation", [((input_rows, offsets * f, c, False, False), 1)]),
+    ]
+    return [(label, sum(count * product_seconds(product, runs) for product, count in products))
+            for label, products in candidates]
 
 
 # ------------------------------------------------------------------------------ training step
@@ -224,31 +297,54 @@ print(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)   # bytes on m
 
 
 # -------------------------------------------------------------------------------- vs PyTorch
+def blas_threads() -> int:
+    """Threads OpenBLAS runs NumPy's products on: its environment variables, else every core."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "")
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return os.cpu_count() or 1
+
+
 def torch_training_step(batch: int):
     """A function running one PyTorch CPU training step of the reference model at ``batch``, or
-    None when PyTorch is not installed. PyTorch is only ever used here, for comparison."""
+    None when PyTorch is not installed. PyTorch is only ever used here, for comparison.
+
+    Same model, loss, optimizer (Adadelta, lr 1, rho 0.95, eps 1e-7), float32, no gradient for
+    the input, and as many threads as our BLAS uses. PyTorch runs its convolutions in NCHW or
+    in channels_last (NHWC) memory; it gets whichever of the two is faster here.
+    """
     try:
         import torch
         from torch import nn
     except ImportError:
         return None
-    torch.manual_seed(0)
-    model = nn.Sequential(
-        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 256), nn.ReLU(), nn.Dropout(0.5),
-        nn.Linear(256, 10))
-    optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95, eps=1e-7)
+    torch.set_num_threads(blas_threads())
     loss_fn = nn.CrossEntropyLoss()
-    x = torch.rand(batch, 1, 28, 28)
-    y = torch.randint(0, 10, (batch,))
-    model.train()
 
-    def step():
-        optimizer.zero_grad()
-        loss_fn(model(x), y).backward()
-        optimizer.step()
+    def make_step(memory_format):
+        torch.manual_seed(0)
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Dropout(0.25), nn.Flatten(), nn.Linear(9216, 256), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(256, 10)).to(memory_format=memory_format)
+        optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0, rho=0.95, eps=1e-7)
+        x = torch.rand(batch, 1, 28, 28).contiguous(memory_format=memory_format)
+        y = torch.randint(0, 10, (batch,))
+        model.train()
 
-    step.version = f"{torch.__version__} ({torch.get_num_threads()} threads)"
+        def step():
+            optimizer.zero_grad()
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+        return step
+
+    steps = {"NCHW": make_step(torch.contiguous_format),
+             "channels_last": make_step(torch.channels_last)}
+    seconds = {layout: median_seconds(step, 5, warmup=2) for layout, step in steps.items()}
+    layout = min(seconds, key=seconds.get)
+    step = steps[layout]
+    step.version = f"{torch.__version__} ({torch.get_num_threads()} threads, {layout} layout)"
     return step
 
 

@@ -6,6 +6,8 @@ import pytest
 import reference
 from scratchnet.gradcheck import check_layer, to_float64
 from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Softmax
+from scratchnet.layers import conv as conv_module
+from scratchnet.layers import pool as pool_module
 
 TOLERANCE = 1e-6
 
@@ -48,6 +50,30 @@ def test_conv2d_forward_matches_loop_reference(kwargs):
     out = layer.forward(x)
     assert out.shape == (3, *layer.output_shape((7, 8, 3)))
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [dict(filters=4, kernel_size=3, activation="relu"),
+                                    dict(filters=3, kernel_size=3, strides=2, padding="same")],
+                         ids=["relu", "stride2-same"])
+def test_conv2d_in_several_batch_slices_matches_loop_reference(kwargs, monkeypatch):
+    """Slices of 2 images for a batch of 5: two full slices and a shorter last one."""
+    layer = built(Conv2D(**kwargs), (7, 8, 3))
+    out_h, out_w, filters = layer.output_shape((7, 8, 3))
+    row_bytes = (9 * 3 + 2 * filters) * 8
+    monkeypatch.setattr(conv_module, "PRODUCT_SLICE_BYTES", 2 * out_h * out_w * row_bytes)
+    assert [part.stop - part.start for part in layer.batch_slices(5, 8)[0]] == [2, 2, 1]
+    x = random_input((5, 7, 8, 3))
+    kernel, bias = layer.params["kernel"], layer.params["bias"]
+    z = reference.conv2d(x, kernel, bias, layer.stride, layer.padding)
+    relu = layer.activation == "relu"
+    np.testing.assert_allclose(layer.forward(x), np.maximum(z, 0) if relu else z, rtol=1e-12,
+                               atol=1e-12)
+    grad_out = random_input(z.shape, seed=2)
+    grad_z = grad_out * (z > 0) if relu else grad_out
+    grad_x = layer.backward(grad_out)
+    expected = reference.conv2d_backward(x, kernel, grad_z, layer.stride, layer.padding)
+    for got, want in zip((grad_x, layer.grads["kernel"], layer.grads["bias"]), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
 def test_conv2d_keeps_the_input_dtype_with_float32_weights():
@@ -96,6 +122,18 @@ def test_maxpool_forward_and_backward_match_loop_reference(pool, strides, shape)
     grad_out = random_input(out.shape, seed=2)
     np.testing.assert_allclose(layer.backward(grad_out),
                                reference.max_pool_backward(x, grad_out, pool, stride), atol=1e-12)
+
+
+def test_maxpool_in_several_batch_slices_matches_loop_reference(monkeypatch):
+    """Slices of 4 rows of windows (2 image rows of 6 x 2 numbers each) over 5 images of 3 such
+    rows: 4, 4, 4 and 3 rows."""
+    monkeypatch.setattr(pool_module, "SLICE_BYTES", 4 * 2 * 6 * 2 * 8)
+    layer = built(MaxPool2D(2), (6, 6, 2))
+    x = np.round(random_input((5, 6, 6, 2)))         # rounded: many ties
+    np.testing.assert_array_equal(layer.forward(x), reference.max_pool(x, (2, 2), (2, 2)))
+    grad_out = random_input((5, 3, 3, 2), seed=2)
+    np.testing.assert_array_equal(layer.backward(grad_out),
+                                  reference.max_pool_backward(x, grad_out, (2, 2), (2, 2)))
 
 
 @pytest.mark.parametrize("pool, strides, shape", POOL_CASES)
@@ -186,3 +224,27 @@ def test_he_and_glorot_initialisation_scales():
     assert np.abs(linear.params["kernel"]).max() <= limit
     assert abs(linear.params["kernel"].std() - limit / np.sqrt(3)) < 0.002
     assert not relu.params["bias"].any()
+
+
+def test_training_steps_reuse_their_arrays():
+    """Outputs and gradients live in arrays kept from step to step: no allocation per step."""
+    layers = [Conv2D(4, 3, activation="relu"), MaxPool2D(2), Dropout(0.5)]
+    shape = (8, 8, 1)
+    for layer in layers:
+        layer.build(shape)
+        shape = layer.output_shape(shape)
+    x = random_input((3, 8, 8, 1)).astype(np.float32)
+
+    def step():
+        out = x
+        for layer in layers:
+            out = layer.forward(out, training=True)
+        grad = np.ones_like(out)
+        for layer in reversed(layers):
+            grad = layer.backward(grad)
+        return [array for layer in layers for array in layer._buffers.values()]
+
+    first = step()
+    second = step()
+    assert len(first) == len(second) > 0
+    assert all(a is b for a, b in zip(first, second))

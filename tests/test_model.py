@@ -11,6 +11,8 @@ import reference
 from scratchnet import ModelFileError, Sequential, load_model
 from scratchnet.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
 from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from scratchnet.layers import conv as conv_module
+from scratchnet.layers import pool as pool_module
 from scratchnet.model import TrainingDivergedError
 from scratchnet.models import reference_cnn, small_cnn
 from scratchnet.optimizers import SGD, Adadelta, Adam
@@ -63,8 +65,13 @@ def test_whole_model_gradients_match_central_differences():
         assert relative_error([grads[key][c] for c in coords], numeric) < 1e-6, key
 
 
-def test_fast_training_step_matches_the_loop_reference():
-    """One step of reference_cnn equals the straightforward loop implementation, in float64."""
+@pytest.mark.parametrize("slices", ["as configured", "one image or row at a time"])
+def test_fast_training_step_matches_the_loop_reference(slices, monkeypatch):
+    """One step of reference_cnn equals the straightforward loop implementation, in float64,
+    with the layers' batch slices as configured and cut as small as they go."""
+    if slices != "as configured":
+        monkeypatch.setattr(conv_module, "PRODUCT_SLICE_BYTES", 1)
+        monkeypatch.setattr(pool_module, "SLICE_BYTES", 1)
     model = reference_cnn(seed=4)
     to_float64(model.layers)
     model.compile(SGD(0.1))

@@ -12,8 +12,15 @@ import numpy as np
 ACTIVATIONS = (None, "relu")
 
 # Layers that stream large arrays process the batch in slices of about this many bytes, so that
-# what one operation writes is still in the CPU cache when the next one reads it.
-SLICE_BYTES = 6 << 20
+# what one operation writes is still in the core's own (L2) cache when the next one reads it.
+# One core streams from the shared L3 cache or main memory at only ~20-25 GB/s on the machines
+# measured in docs/performance.md, several times slower than from L2.
+SLICE_BYTES = 1 << 20
+# Conv2D's slices feed matrix products, which BLAS splits between its threads: too small a
+# product leaves the threads waiting on each other, so these slices are larger (several images
+# of the reference model's second layer). Chosen by timing 1-16 MB with one and two BLAS threads,
+# see docs/performance.md.
+PRODUCT_SLICE_BYTES = 4 << 20
 
 
 def check_activation(activation: str | None) -> str | None:
@@ -52,6 +59,7 @@ class Layer:
         self.input_shape: tuple | None = None
         # The model turns this off for the first layer: nothing upstream needs dL/dx.
         self.needs_input_grad = True
+        self._buffers: dict[str, np.ndarray] = {}
 
     def build(self, input_shape: tuple, rng: np.random.Generator | None = None) -> None:
         """Create parameters for inputs of ``input_shape`` (one sample, no batch axis)."""
@@ -73,6 +81,20 @@ class Layer:
     def config(self) -> dict:
         """JSON-able constructor arguments: ``type(layer)(**layer.config())`` rebuilds it."""
         return {"name": self.name}
+
+    def buffer(self, name: str, shape: tuple, dtype) -> np.ndarray:
+        """A work array kept from one call to the next, so that a training step allocates (and
+        page-faults) nothing. Its contents are whatever was left in it.
+
+        What a layer returns may be such an array: it stays valid until the layer's next forward
+        (for outputs) or backward (for gradients) call. Per-slice arrays are asked for with the
+        largest slice's shape and cut down: ``self.buffer(...)[:rows]``.
+        """
+        shape = tuple(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = self._buffers[name] = np.empty(shape, dtype)
+        return buffer
 
     def parameter_count(self) -> int:
         return int(sum(p.size for p in self.params.values()))

@@ -63,12 +63,16 @@ class Dense(Layer):
 
     def backward(self, grad_out):
         grad = grad_out * (self._out > 0) if self.activation == "relu" else grad_out
-        self.grads["kernel"] = self._x.T @ grad
+        kernel = self.params["kernel"]
+        dtype = np.result_type(self._x, grad)
+        self.grads["kernel"] = np.matmul(self._x.T, grad,
+                                         out=self.buffer("grad_kernel", kernel.shape, dtype))
         if self.use_bias:
             self.grads["bias"] = grad.sum(axis=0)
         if not self.needs_input_grad:
             return None
-        return grad @ self.params["kernel"].T
+        return np.matmul(grad, kernel.T,
+                         out=self.buffer("grad_x", self._x.shape, np.result_type(grad, kernel)))
 
     def config(self):
         return {"units": self.units, "activation": self.activation, "use_bias": self.use_bias,

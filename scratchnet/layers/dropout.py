@@ -9,7 +9,8 @@ Inference: y = x (the 1/q scaling during training already keeps the expected act
 
 The mask is drawn from the model's generator as 16-bit integers compared with a threshold, which
 needs a quarter of the random bits of float64 draws; the keep probability is therefore rounded to a
-multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value.
+multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value. The mask
+and the output are written into arrays kept from step to step.
 """
 
 from __future__ import annotations
@@ -41,15 +42,18 @@ class Dropout(Layer):
             self._scaled_mask = None
             return x
         threshold = round(self.rate * 65536)
-        keep = self.rng.integers(0, 65536, size=x.shape, dtype=np.uint16) >= threshold
-        self._scaled_mask = keep.astype(x.dtype)
-        self._scaled_mask *= 65536 / (65536 - threshold)
-        return x * self._scaled_mask
+        draws = self.rng.integers(0, 65536, size=x.shape, dtype=np.uint16)
+        keep = self.buffer("keep", x.shape, bool)
+        np.greater_equal(draws, threshold, out=keep)
+        self._scaled_mask = self.buffer("mask", x.shape, x.dtype)
+        np.multiply(keep, x.dtype.type(65536 / (65536 - threshold)), out=self._scaled_mask)
+        return np.multiply(x, self._scaled_mask, out=self.buffer("out", x.shape, x.dtype))
 
     def backward(self, grad_out):
         if self._scaled_mask is None:
             return grad_out
-        return grad_out * self._scaled_mask
+        return np.multiply(grad_out, self._scaled_mask,
+                           out=self.buffer("grad_x", grad_out.shape, grad_out.dtype))
 
     def config(self):
         return {"rate": self.rate, "name": self.name}

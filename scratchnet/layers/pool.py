@@ -17,8 +17,11 @@ are dropped ('valid' pooling).
 Fast path, when the strides equal the pool size (the usual 2x2/2) and the windows tile the
 input: the maximum is taken first down each window's columns — between whole rows of the image,
 which are contiguous in memory — recording which row won (``row_arg``), then across the PW
-column maxima, recording which column won (``col_arg``). The backward pass undoes the two steps
-in reverse order. Both run over cache-sized slices of the batch.
+column maxima, recording which column won (``col_arg``); a later row or column wins only when
+strictly greater, which gives the tie rule above. The backward pass undoes the two steps in
+reverse order, each as products with boolean masks (grad where col_arg == b, then where
+row_arg == a): no scatter. Both run over cache-sized slices of the batch, into arrays kept from
+step to step.
 """
 
 from __future__ import annotations
@@ -93,45 +96,68 @@ class MaxPool2D(Layer):
         (batch, out_h, out_w, channels), band_len, parts = self._bands(x.shape, x.itemsize)
         x = np.ascontiguousarray(x[:, :out_h * self.pool_h, :out_w * self.pool_w])
         bands = x.reshape(batch * out_h, self.pool_h, band_len)
-        out = np.empty((batch, out_h, out_w, channels), dtype=x.dtype)
+        out = self.buffer("out", (batch, out_h, out_w, channels), x.dtype)
         out_rows = out.reshape(batch * out_h, out_w, channels)
-        self._row_arg = np.zeros((batch * out_h, band_len), dtype=np.uint8)
-        self._col_arg = np.zeros((batch * out_h, out_w, channels), dtype=np.uint8)
+        self._row_arg = self.buffer("row_arg", (batch * out_h, band_len), np.uint8)
+        self._col_arg = self.buffer("col_arg", (batch * out_h, out_w, channels), np.uint8)
+        step = parts[0].stop
+        column_max = self.buffer("column_max", (step, band_len), x.dtype)
+        row_won = self.buffer("row_won", (step, band_len), bool)
+        col_won = self.buffer("col_won", (step, out_w, channels), bool)
         for part in parts:
-            column_max = bands[part, 0].copy()
-            for a in range(1, self.pool_h):
-                row = bands[part, a]
-                # The winning row is the last one that beat the running maximum: the largest a.
-                np.maximum(self._row_arg[part], (row > column_max) * np.uint8(a),
-                           out=self._row_arg[part])
-                np.maximum(column_max, row, out=column_max)
-            columns = column_max.reshape(-1, out_w, self.pool_w, channels)
-            window_max = out_rows[part]
-            window_max[...] = columns[:, :, 0]
-            for b in range(1, self.pool_w):
-                np.maximum(self._col_arg[part], (columns[:, :, b] > window_max) * np.uint8(b),
-                           out=self._col_arg[part])
-                np.maximum(window_max, columns[:, :, b], out=window_max)
+            rows = part.stop - part.start
+            self._running_argmax([bands[part, a] for a in range(self.pool_h)],
+                                 column_max[:rows], self._row_arg[part], row_won[:rows])
+            columns = column_max[:rows].reshape(rows, out_w, self.pool_w, channels)
+            self._running_argmax([columns[:, :, b] for b in range(self.pool_w)],
+                                 out_rows[part], self._col_arg[part], col_won[:rows])
         return out
+
+    @staticmethod
+    def _running_argmax(candidates, maximum, arg, won):
+        """maximum = the element-wise max of the candidate arrays; arg = the index of the first
+        candidate holding it (a later candidate wins only when strictly greater)."""
+        best = candidates[0]
+        arg.fill(0)
+        for index, candidate in enumerate(candidates[1:], start=1):
+            np.greater(candidate, best, out=won)
+            if index == 1:
+                np.copyto(arg, won)                     # arg was 0 everywhere
+            else:
+                np.copyto(arg, np.uint8(index), where=won)
+            np.maximum(best, candidate, out=maximum)
+            best = maximum
+        if best is not maximum:                         # a window one element wide
+            maximum[...] = best
 
     def _backward_tiles(self, grad_out):
         (batch, out_h, out_w, channels), band_len, parts = self._bands(self._x_shape, grad_out.itemsize)
-        grad_bands = np.empty((batch * out_h, self.pool_h, band_len), dtype=grad_out.dtype)
+        grad_bands = self.buffer("grad_x", (batch * out_h, self.pool_h, band_len), grad_out.dtype)
         grad_rows = grad_out.reshape(batch * out_h, out_w, channels)
+        step = parts[0].stop
+        column_grad = self.buffer("column_grad", (step, out_w, self.pool_w, channels),
+                                  grad_out.dtype)
+        row_won = self.buffer("row_won", (step, band_len), bool)
+        col_won = self.buffer("col_won", (step, out_w, channels), bool)
         for part in parts:
-            grad = grad_rows[part]
-            column_grad = np.empty((len(grad), out_w, self.pool_w, channels), grad.dtype)
-            for b in range(self.pool_w):
-                np.multiply(grad, self._col_arg[part] == b, out=column_grad[:, :, b])
-            column_grad = column_grad.reshape(len(grad), band_len)
-            for a in range(self.pool_h):
-                np.multiply(column_grad, self._row_arg[part] == a, out=grad_bands[part, a])
+            rows = part.stop - part.start
+            self._route(grad_rows[part], self._col_arg[part],
+                        [column_grad[:rows, :, b] for b in range(self.pool_w)], col_won[:rows])
+            self._route(column_grad[:rows].reshape(rows, band_len), self._row_arg[part],
+                        [grad_bands[part, a] for a in range(self.pool_h)], row_won[:rows])
         grad_x = grad_bands.reshape(batch, out_h * self.pool_h, out_w * self.pool_w, channels)
         if grad_x.shape == self._x_shape:
             return grad_x
         padded = np.zeros(self._x_shape, dtype=grad_out.dtype)
         padded[:, :grad_x.shape[1], :grad_x.shape[2]] = grad_x
         return padded
+
+    @staticmethod
+    def _route(grad, arg, destinations, won):
+        """destinations[k] = grad where arg == k, else 0: the adjoint of _running_argmax."""
+        for index, destination in enumerate(destinations):
+            np.equal(arg, index, out=won)
+            np.multiply(grad, won, out=destination)
 
     def config(self):
         return {"pool_size": [self.pool_h, self.pool_w], "strides": list(self.strides),

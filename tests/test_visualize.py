@@ -226,7 +226,6 @@ def test_cli_rejects_a_negative_digit_index(trained_model_path, capsys):
 
 
 def test_cli_rejects_an_unreadable_image(trained_model_path, tmp_path, capsys):
-    pytest.importorskip("scratchnet.images")
     broken = tmp_path / "digit.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n but then nothing an image needs")
     status = main([str(trained_model_path), "--image", str(broken), "--out",
@@ -238,7 +237,6 @@ def test_cli_rejects_an_unreadable_image(trained_model_path, tmp_path, capsys):
 
 def test_cli_draws_an_image_file(trained_model_path, small_data_dir, mnist, tmp_path, capsys):
     """A test digit saved as an ordinary dark-on-light PNG goes through the app's preprocessing."""
-    pytest.importorskip("scratchnet.preprocess")
     _, (x_test, _) = mnist
     digit = Image.fromarray(255 - x_test[0]).resize((140, 140), Image.BILINEAR)
     path = tmp_path / "seven.png"

@@ -18,6 +18,7 @@ from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_fai
 from scratchnet.model import ModelFileError
 from scratchnet.optimizers import OPTIMIZERS
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scratchnet-train",

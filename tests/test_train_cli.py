@@ -143,6 +143,7 @@ def poisoned(value, batch_position):
     return load
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("value", [np.nan, np.inf])
 def test_nan_or_inf_stops_cleanly_and_keeps_the_last_good_checkpoint(value, mnist_dir, tmp_path,
                                                                      monkeypatch, capsys):

@@ -38,7 +38,7 @@ def mnist(mnist_dir):
 @pytest.fixture(scope="session")
 def trained_model_path(mnist, tmp_path_factory) -> Path:
     """A small CNN trained for two epochs on all 60,000 real training digits (~98% on the test
-    set; about ten seconds on two cores), saved as a model file. Shared by the tests that need a
+    set; under half a minute on two idle cores), saved as a model file. Shared by the tests that need a
     model that really reads digits: preprocessing, prediction, the app, visualisation."""
     from scratchnet.data.mnist import to_float_images
     from scratchnet.models import small_cnn

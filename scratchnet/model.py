@@ -220,11 +220,18 @@ class Sequential:
         return loss, int((logits.argmax(axis=1) == y).sum())
 
     def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """The last layer's outputs for x, computed ``batch_size`` images at a time.
+
+        Layers reuse their output arrays from one call to the next, so each batch's result is
+        copied out before the next batch runs.
+        """
         x = self._check_input(x)
-        if len(x) <= batch_size:
-            return self.forward(x).copy()
-        return np.concatenate([self.forward(x[i:i + batch_size])
-                               for i in range(0, len(x), batch_size)])
+        first = self.forward(x[:batch_size])
+        out = np.empty((len(x), *first.shape[1:]), dtype=first.dtype)
+        out[:len(first)] = first
+        for i in range(batch_size, len(x), batch_size):
+            out[i:i + batch_size] = self.forward(x[i:i + batch_size])
+        return out
 
     def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Class probabilities (N, classes) for images x (N, H, W, C)."""

@@ -116,6 +116,15 @@ def test_float32_training_stays_float32():
     assert model.predict(x).dtype == np.float32
 
 
+def test_batched_predict_equals_one_image_at_a_time_whatever_the_last_layer():
+    """Layers keep their output arrays between calls; batching must not let batches alias."""
+    model = Sequential([Conv2D(2, 3), MaxPool2D(2), Flatten()], input_shape=(8, 8, 1), seed=0)
+    x = np.random.default_rng(1).random((5, 8, 8, 1), dtype=np.float32)
+    batched = model.predict_logits(x, batch_size=2)
+    one_by_one = np.concatenate([model.predict_logits(x[i:i + 1]) for i in range(len(x))])
+    np.testing.assert_array_equal(batched, one_by_one)
+
+
 def test_fit_learns_real_digits(mnist):
     """2,000 real training digits, a few epochs: >= 90% on 1,000 test digits. Fails if any
     gradient is wrong."""

@@ -20,13 +20,10 @@ import numpy as np
 
 from scratchnet.augment import augment as augment_batch
 from scratchnet.model import Callback, History, Sequential, TrainingDivergedError, load_model
+from scratchnet.personal import PersonalDataError, load_personal_digits
 
 FINETUNED_NAME = "finetuned.npz"
 REPORT_NAME = "finetune.json"
-
-
-class PersonalDataError(ValueError):
-    """The personal digits cannot be used: none found, or too few to hold some out."""
 
 
 @dataclass
@@ -136,7 +133,6 @@ def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
     Raises ``ModelFileError`` (base model), ``PersonalDataError`` (personal digits), the data
     loader's errors, and ``OSError`` if the result cannot be written.
     """
-    from scratchnet.personal import load_personal_digits
     from scratchnet.training import (
         DTYPES,
         StopOnInterrupt,

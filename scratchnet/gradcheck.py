@@ -75,7 +75,9 @@ def check_layer(layer: Layer, x: np.ndarray, training: bool = False, coordinates
     before_forward()
     layer.forward(x, training=training)
     grad_x = layer.backward(grad_out)
-    analytic = {"input": grad_x, **{key: value.copy() for key, value in layer.grads.items()}}
+    # Copies: layers keep their gradient arrays and may write into them again.
+    analytic = {"input": None if grad_x is None else grad_x.copy(),
+                **{key: value.copy() for key, value in layer.grads.items()}}
     arrays = {"input": x, **layer.params}
     errors = {}
     for name, array in arrays.items():

@@ -41,7 +41,6 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.finetune import PersonalDataError
 from scratchnet.model import write_atomically
 
 FORMAT = 1
@@ -49,6 +48,10 @@ IMAGE_SHAPE = (28, 28)
 NAME_PATTERN = re.compile(r"^(?P<label>[0-9])_(?P<time>[0-9]{8}-[0-9]{6}-[0-9]{6})_[0-9a-f]{6}\.json$")
 NAME_FORM = "DIGIT_YYYYMMDD-HHMMSS-MICROS_XXXXXX.json"
 MAX_LISTED_PROBLEMS = 10
+
+
+class PersonalDataError(ValueError):
+    """The personal digits cannot be used: none found, or too few to hold some out."""
 
 
 def save_sample(directory: str | os.PathLike, label: int, image: np.ndarray,

@@ -11,9 +11,8 @@ import pytest
 
 from scratchnet import personal
 from scratchnet.cli.train import main
-from scratchnet.finetune import PersonalDataError
 from scratchnet.models import small_cnn
-from scratchnet.personal import counts, load_personal_digits, save_sample
+from scratchnet.personal import PersonalDataError, counts, load_personal_digits, save_sample
 
 STROKES = [{"width": 18.0, "points": [[100.0, 40.0], [120.5, 90.25], [121.0, 200.0]]},
            {"width": 12.5, "points": [[60.0, 120.0]]}]

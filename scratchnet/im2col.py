@@ -50,10 +50,8 @@ def sliding_windows(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.n
 
 
 def reuse_or_allocate(buffer: np.ndarray | None, shape: tuple, dtype) -> np.ndarray:
-    """Return ``buffer`` if it already has this shape and dtype, else a new empty array.
-
-    Layers keep their scratch arrays between training steps rather than allocating afresh.
-    """
+    """Return ``buffer`` if it already has this shape and dtype, else a new empty array: lets
+    ``im2col`` and ``col2im`` write into an array the caller passes as ``out``."""
     if buffer is not None and buffer.shape == shape and buffer.dtype == dtype:
         return buffer
     return np.empty(shape, dtype=dtype)

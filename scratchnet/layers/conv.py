@@ -166,6 +166,9 @@ class Conv2D(Layer):
         grad_bias.fill(0)
         grad_xp = self.buffer("grad_x", self._xp.shape, dtype) if self.needs_input_grad else None
         parts, max_rows = self.batch_slices(len(grad_out), self._xp.itemsize)
+        if self.use_bias:
+            ones = self.buffer("ones", (max_rows,), dtype)
+            ones.fill(1)
         for part in parts:
             grad = grad_out[part].reshape(-1, self.filters)
             rows = len(grad)
@@ -175,7 +178,7 @@ class Conv2D(Layer):
                                    out=self.buffer("grad", (max_rows, self.filters), dtype)[:rows])
             if self.use_bias:
                 # The column sums as a matrix-vector product: BLAS does it ~6x faster than sum().
-                grad_bias += self._ones(max_rows, dtype)[:rows] @ grad
+                grad_bias += ones[:rows] @ grad
             grad_kernel_2d += self._slice_cols(self._xp, part, max_rows).T @ grad
             if grad_xp is not None:
                 self._input_gradient(grad_xp[part], grad, kernel, max_rows)
@@ -189,12 +192,6 @@ class Conv2D(Layer):
             height, width = self._x_shape[1:3]
             return grad_xp[:, top:top + height, left:left + width, :].copy()
         return grad_xp
-
-    def _ones(self, length: int, dtype) -> np.ndarray:
-        ones = self._buffers.get("ones")
-        if ones is None or ones.shape != (length,) or ones.dtype != dtype:
-            ones = self._buffers["ones"] = np.ones(length, dtype)
-        return ones
 
     def _input_gradient(self, grad_xp: np.ndarray, grad: np.ndarray, kernel: np.ndarray,
                         max_rows: int):

@@ -44,9 +44,14 @@ class SoftmaxCrossEntropy:
         self._targets = targets
         return float(-(targets * log_probs).sum() / batch)
 
-    def backward(self) -> np.ndarray:
-        """dL/dlogits (N, K) for the last ``forward`` call."""
-        return (self.probs - self._targets) / self.probs.shape[0]
+    def backward(self, mean_over: int | None = None) -> np.ndarray:
+        """dL/dlogits (N, K) for the last ``forward`` call.
+
+        ``mean_over`` (default N) is the number of samples L is the mean over: a data-parallel
+        worker holding N of a batch's samples passes the batch's size, so that the workers'
+        gradients add up to the batch's.
+        """
+        return (self.probs - self._targets) / (mean_over or self.probs.shape[0])
 
     def config(self) -> dict:
         return {}

@@ -29,6 +29,7 @@ from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D,
 from scratchnet.layers.activations import softmax
 from scratchnet.losses import SoftmaxCrossEntropy
 from scratchnet.optimizers import OPTIMIZERS, Optimizer
+from scratchnet.parallel import DataParallel, check_workers, default_workers
 
 # The layer classes a saved model may name. Spelled out so that loading a file can only ever
 # construct one of these.
@@ -200,24 +201,35 @@ class Sequential:
             grad = layer.backward(grad)
         return grad
 
-    def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
-        """One forward, backward and optimizer step; returns the batch's mean loss."""
+    def train_on_batch(self, x: np.ndarray, y: np.ndarray,
+                       workers: DataParallel | None = None) -> float:
+        """One forward, backward and optimizer step; returns the batch's mean loss. With
+        ``workers`` (a ``parallel.DataParallel`` of this model) their threads share the batch."""
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
-        return self._train_step(x, y)[0]
+        if workers is not None and workers.model is not self:
+            raise ValueError("workers must be a DataParallel of this model")
+        return self._train_step(x, y, workers)[0]
 
-    def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+    def _train_step(self, x: np.ndarray, y: np.ndarray,
+                    workers: DataParallel | None = None) -> tuple[float, int]:
+        """One step; returns the batch's mean loss and how many samples it classified right.
+        With ``workers`` the batch is split between their threads (``scratchnet.parallel``)."""
         if self.optimizer is None:
             self.compile()
-        logits = self.forward(x, training=True)
-        loss = self.loss.forward(logits, y)
+        if workers is None:
+            logits = self.forward(x, training=True)
+            loss = self.loss.forward(logits, y)
+            correct = int((logits.argmax(axis=1) == y).sum())
+            self.backward(self.loss.backward())
+        else:
+            loss, correct = workers.gradients(x, y)
         if not np.isfinite(loss):
             raise TrainingDivergedError(
                 f"the loss became {loss} (the weights are those from before this batch); "
                 "try a lower learning rate or check the input data for NaN or inf")
-        self.backward(self.loss.backward())
-        self.optimizer.step(self.params, self.grads)
-        return loss, int((logits.argmax(axis=1) == y).sum())
+        self.optimizer.step(self.params, self.grads, workers)
+        return loss, correct
 
     def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """The last layer's outputs for x, computed ``batch_size`` images at a time.
@@ -283,13 +295,16 @@ class Sequential:
             validation_data: tuple[np.ndarray, np.ndarray] | None = None,
             callbacks: Sequence[Callback] = (), shuffle: bool = True, resume: bool = False,
             augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-            ) -> History:
+            workers: int | None = None) -> History:
         """Train for ``epochs`` epochs of mini-batches and return the per-epoch History.
 
         With ``resume=True`` training continues from ``self.train_state`` (as restored by
         ``load_model`` from a checkpoint), up to ``epochs`` epochs in all; the result is identical
         to an uninterrupted run. ``augment(batch, rng)`` may transform each training batch.
         A callback can set ``model.stop_training = True`` to stop after the current batch.
+        ``workers`` threads share each batch (``scratchnet.parallel``); by default one per core
+        when NumPy's BLAS allows it, else one. Results depend on the number of workers only
+        through the rounding of sums.
         """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
@@ -300,6 +315,7 @@ class Sequential:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         if len(x) == 0:
             raise ValueError("cannot fit on an empty training set")
+        workers = default_workers(batch_size) if workers is None else check_workers(workers)
         if validation_data is not None:
             val_x = self._check_input(validation_data[0], "validation images")
             val_y = self._check_labels(validation_data[1], len(val_x), "validation labels")
@@ -310,46 +326,51 @@ class Sequential:
         state = self.train_state
         steps = -(-len(x) // batch_size)
         history = History()
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin(self)
-        while state.epoch < epochs and not self.stop_training:
-            if state.order is None or len(state.order) != len(x):
-                state.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
-                state.step = 0
+        team = DataParallel(self, workers) if workers > 1 else None
+        try:
+            self.stop_training = False
             for callback in callbacks:
-                callback.on_epoch_begin(state.epoch, steps)
-            started = time.perf_counter()
-            loss_sum, correct, seen = 0.0, 0, 0
-            while state.step < steps:
-                index = state.order[state.step * batch_size:(state.step + 1) * batch_size]
-                batch_x = x[index]
-                if augment is not None:
-                    batch_x = augment(batch_x, self.rng)
-                loss, batch_correct = self._train_step(batch_x, y[index])
-                state.step += 1
-                loss_sum += loss * len(index)
-                correct += batch_correct
-                seen += len(index)
-                logs = {"loss": loss_sum / seen, "acc": correct / seen}
+                callback.on_train_begin(self)
+            while state.epoch < epochs and not self.stop_training:
+                if state.order is None or len(state.order) != len(x):
+                    state.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
+                    state.step = 0
                 for callback in callbacks:
-                    callback.on_batch_end(state.step, logs)
-                if self.stop_training:
-                    break
-            if state.step < steps:
-                break    # stopped in the middle of an epoch: train_state says where
-            logs = {"loss": loss_sum / max(seen, 1), "acc": correct / max(seen, 1)}
-            if validation_data is not None:
-                logs["val_loss"], logs["val_acc"] = self.evaluate(val_x, val_y)
-            logs["seconds"] = time.perf_counter() - started
-            state.epoch += 1
-            state.step = 0
-            state.order = None
-            history.append(logs)
+                    callback.on_epoch_begin(state.epoch, steps)
+                started = time.perf_counter()
+                loss_sum, correct, seen = 0.0, 0, 0
+                while state.step < steps:
+                    index = state.order[state.step * batch_size:(state.step + 1) * batch_size]
+                    batch_x = x[index]
+                    if augment is not None:
+                        batch_x = augment(batch_x, self.rng)
+                    loss, batch_correct = self._train_step(batch_x, y[index], team)
+                    state.step += 1
+                    loss_sum += loss * len(index)
+                    correct += batch_correct
+                    seen += len(index)
+                    logs = {"loss": loss_sum / seen, "acc": correct / seen}
+                    for callback in callbacks:
+                        callback.on_batch_end(state.step, logs)
+                    if self.stop_training:
+                        break
+                if state.step < steps:
+                    break    # stopped in the middle of an epoch: train_state says where
+                logs = {"loss": loss_sum / max(seen, 1), "acc": correct / max(seen, 1)}
+                if validation_data is not None:
+                    logs["val_loss"], logs["val_acc"] = self.evaluate(val_x, val_y)
+                logs["seconds"] = time.perf_counter() - started
+                state.epoch += 1
+                state.step = 0
+                state.order = None
+                history.append(logs)
+                for callback in callbacks:
+                    callback.on_epoch_end(state.epoch - 1, logs)
             for callback in callbacks:
-                callback.on_epoch_end(state.epoch - 1, logs)
-        for callback in callbacks:
-            callback.on_train_end()
+                callback.on_train_end()
+        finally:
+            if team is not None:
+                team.close()
         return history
 
     # ---------------------------------------------------------------------------------- summary

@@ -7,6 +7,8 @@ of ``params`` (same keys). Shapes are NHWC; ``input_shape`` arguments never incl
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 ACTIVATIONS = (None, "relu")
@@ -95,6 +97,15 @@ class Layer:
         if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
             buffer = self._buffers[name] = np.empty(shape, dtype)
         return buffer
+
+    def replica(self) -> "Layer":
+        """A copy for one worker of data-parallel training (``scratchnet.parallel``): it shares
+        this layer's ``params`` dict, and so its weight arrays, but has its own gradients, work
+        arrays and saved inputs, so that several copies can run on different samples at once."""
+        twin = copy.copy(self)
+        twin.grads = {}
+        twin._buffers = {}
+        return twin
 
     def parameter_count(self) -> int:
         return int(sum(p.size for p in self.params.values()))

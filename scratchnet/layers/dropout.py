@@ -11,6 +11,10 @@ The mask is drawn from the model's generator as 16-bit integers compared with a 
 needs a quarter of the random bits of float64 draws; the keep probability is therefore rounded to a
 multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value. The mask
 and the output are written into arrays kept from step to step.
+
+Data-parallel training makes the whole batch's draws itself, in the order a single pass would,
+and hands each worker its rows through ``next_draws``: the masks do not depend on how many
+workers share the batch.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Dropout(Layer):
             raise ValueError(f"dropout rate must be a number in [0, {MAX_RATE}], got {rate!r}")
         self.rate = float(rate)
         self.rng: np.random.Generator | None = None
+        self.next_draws: np.ndarray | None = None   # used (once) instead of drawing, if set
 
     def build(self, input_shape, rng=None):
         super().build(input_shape)
@@ -42,12 +47,23 @@ class Dropout(Layer):
             self._scaled_mask = None
             return x
         threshold = round(self.rate * 65536)
-        draws = self.rng.integers(0, 65536, size=x.shape, dtype=np.uint16)
+        draws, self.next_draws = self.next_draws, None
+        if draws is None:
+            draws = self.draw(x.shape)
+        elif draws.shape != x.shape:
+            raise ValueError(f"{self.name}: draws of shape {draws.shape} given for inputs of "
+                             f"shape {x.shape}")
         keep = self.buffer("keep", x.shape, bool)
         np.greater_equal(draws, threshold, out=keep)
         self._scaled_mask = self.buffer("mask", x.shape, x.dtype)
         np.multiply(keep, x.dtype.type(65536 / (65536 - threshold)), out=self._scaled_mask)
         return np.multiply(x, self._scaled_mask, out=self.buffer("out", x.shape, x.dtype))
+
+    def draw(self, shape: tuple) -> np.ndarray | None:
+        """The random numbers a training pass over inputs of ``shape`` uses (None at rate 0)."""
+        if self.rate == 0:
+            return None
+        return self.rng.integers(0, 65536, size=shape, dtype=np.uint16)
 
     def backward(self, grad_out):
         if self._scaled_mask is None:

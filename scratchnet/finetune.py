@@ -41,6 +41,7 @@ class FinetuneConfig:
     data_dir: str = "data"
     out: str = "models"
     dtype: str = "float32"
+    workers: int | None = None        # threads sharing each batch; None: one per core
 
 
 @dataclass
@@ -113,17 +114,18 @@ def mix_size(mnist_available: int, personal_count: int, mnist_samples: int,
 def finetune(model: Sequential, mnist_x: np.ndarray, mnist_y: np.ndarray,
              personal_x: np.ndarray, personal_y: np.ndarray, epochs: int = 3,
              batch_size: int = 128, mnist_samples: int = 12000, personal_share: float = 0.25,
-             augment: bool = True, callbacks: Sequence[Callback] = ()) -> History:
+             augment: bool = True, callbacks: Sequence[Callback] = (),
+             workers: int | None = None) -> History:
     """Train ``model`` further on MNIST mixed with oversampled personal digits.
 
     Images are (N, 28, 28, 1) floats in [0, 1], labels int (N,). The model's generator draws
     the MNIST sample, the shuffling, dropout and augmentation, so the result is reproducible.
-    Raises ``TrainingDivergedError`` like ``Sequential.fit``.
+    ``workers`` is passed to ``Sequential.fit``. Raises ``TrainingDivergedError`` like it.
     """
     x, y = mix(mnist_x, mnist_y, personal_x, personal_y, mnist_samples, personal_share,
                model.rng)
     return model.fit(x, y, epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                     augment=augment_batch if augment else None)
+                     augment=augment_batch if augment else None, workers=workers)
 
 
 def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
@@ -187,7 +189,7 @@ def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
                      personal_y[train_index], epochs=config.epochs,
                      batch_size=config.batch_size, mnist_samples=config.mnist_samples,
                      personal_share=config.personal_share, augment=config.augment,
-                     callbacks=callbacks)
+                     callbacks=callbacks, workers=config.workers)
         except TrainingDivergedError as error:
             result.status, result.message = "diverged", f"{error}; nothing was saved"
             return result

@@ -10,7 +10,8 @@
 
 A run is reproducible from its ``TrainConfig``: the model's generator (seeded by ``seed``) drives
 the initial weights, the shuffling, dropout and augmentation, and a checkpoint stores that
-generator's state, so 2 epochs straight and 1 epoch + resume give identical weights.
+generator's state, so 2 epochs straight and 1 epoch + resume give identical weights. (Bit for
+bit with the same number of worker threads; other numbers round the gradient sums differently.)
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from scratchnet.model import (
 )
 from scratchnet.models import reference_cnn, small_cnn
 from scratchnet.optimizers import OPTIMIZERS
+from scratchnet.parallel import default_workers
 
 MODELS = {"reference": reference_cnn, "small": small_cnn}
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -78,6 +80,7 @@ class TrainConfig:
     resume: str | None = None               # a checkpoint (or saved model) to continue from
     dtype: str = "float32"
     model: str = "reference"
+    workers: int | None = None              # threads sharing each batch; None: one per core
 
     def run_settings(self) -> dict:
         """The settings a checkpoint records: those that must match on resume, and the
@@ -384,10 +387,12 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
     else:
         model = build_model(config)
     data = dataset if dataset is not None else load_data(config)
+    workers = default_workers(config.batch_size) if config.workers is None else config.workers
     log(f"Training {config.model} CNN ({model.count_params():,} parameters) on "
         f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
         f"{type(model.optimizer).__name__}, {config.dtype}"
         + (", augmented" if config.augment else "")
+        + f", {workers} worker thread{'s' if workers > 1 else ''}"
         + f"; validating on {len(data.x_val):,} {data.validation_name} digits")
 
     remove_stale_temporaries(out, (CHECKPOINT_NAME, MODEL_NAME, HISTORY_NAME, CURVES_NAME,
@@ -405,7 +410,8 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
             model.fit(data.x_train, data.y_train, epochs=config.epochs,
                       batch_size=config.batch_size, validation_data=(data.x_val, data.y_val),
                       callbacks=callbacks, resume=config.resume is not None,
-                      augment=augment_batch if config.augment else None)
+                      augment=augment_batch if config.augment else None,
+                      workers=workers)
         except TrainingDivergedError as error:
             state = model.train_state
             kept = (f"the last good checkpoint, {checkpoint_path} (after epoch {state.epoch}), "

@@ -46,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="hold out this share of the training digits for the per-epoch "
                           "validation instead of using the test set")
     run.add_argument("--dtype", choices=("float32", "float64"), help="default float32")
+    run.add_argument("--workers", type=positive_int, metavar="N",
+                     help="threads that share each batch (default: one per core when NumPy's "
+                          "BLAS allows, else 1); results differ only by float rounding")
     run.add_argument("--model", choices=("reference", "small"),
                      help="advanced: 'small' is a tiny CNN that trains in seconds, for tests and "
                           "quick tries (default reference: the tutorial's network)")
@@ -150,7 +153,7 @@ def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
         batch_size=args.batch_size or finetune.FinetuneConfig.batch_size,
         learning_rate=args.learning_rate, seed=args.seed or 0, augment=args.augment is not False,
         data_dir=args.data_dir or "data", out=args.out or "models",
-        dtype=args.dtype or "float32")
+        dtype=args.dtype or "float32", workers=args.workers)
     try:
         result = finetune.run_finetune(
             config, log=say, progress=None if args.quiet else training.ProgressBar)

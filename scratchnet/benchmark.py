@@ -8,6 +8,7 @@ Ratios hold across the different CPUs of shared machines where absolute figures 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import statistics
@@ -15,12 +16,13 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from scratchnet.layers import Conv2D, Dense
 from scratchnet.model import Sequential
+from scratchnet.parallel import DataParallel
 
 
 def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1) -> float:
@@ -226,17 +228,29 @@ def synthetic_batch(model: Sequential, batch: int, seed: int = 0):
     return x, y
 
 
-def step_seconds(model: Sequential, batch: int, steps: int) -> list[float]:
-    """Wall time of each of ``steps`` training steps after three warm-up steps."""
+def step_seconds(model: Sequential, batch: int, steps: int, workers: int = 1) -> list[float]:
+    """Wall time of each of ``steps`` training steps after three warm-up steps, with the batch
+    shared by ``workers`` threads as ``fit`` shares it."""
     x, y = synthetic_batch(model, batch)
-    for _ in range(3):
-        model.train_on_batch(x, y)
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - start)
+    with training_steps(model, workers) as step:
+        for _ in range(3):
+            step(x, y)
+        times = []
+        for _ in range(steps):
+            start = time.perf_counter()
+            step(x, y)
+            times.append(time.perf_counter() - start)
     return times
+
+
+@contextlib.contextmanager
+def training_steps(model: Sequential, workers: int) -> Iterator[Callable]:
+    """A function ``step(x, y)`` running one training step as ``fit`` would with ``workers``."""
+    if workers == 1:
+        yield model.train_on_batch
+        return
+    with DataParallel(model, workers) as team:
+        yield lambda x, y: model.train_on_batch(x, y, team)
 
 
 def layer_shares(model: Sequential, batch: int, steps: int = 10) -> dict[str, float]:
@@ -284,8 +298,7 @@ from scratchnet.models import reference_cnn
 (x, y), (xt, yt) = load_mnist({data_dir!r}, download=False)
 x, xt = to_float_images(x), to_float_images(xt)
 model = reference_cnn(); model.compile()
-for i in range({steps}):
-    model.train_on_batch(x[i * {batch}:(i + 1) * {batch}], y[i * {batch}:(i + 1) * {batch}])
+model.fit(x[:{steps} * {batch}], y[:{steps} * {batch}], epochs=1, batch_size={batch})
 model.evaluate(xt, yt)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)   # bytes on macOS, KiB on Linux
@@ -306,20 +319,20 @@ def blas_threads() -> int:
     return os.cpu_count() or 1
 
 
-def torch_training_step(batch: int):
+def torch_training_step(batch: int, threads: int):
     """A function running one PyTorch CPU training step of the reference model at ``batch``, or
     None when PyTorch is not installed. PyTorch is only ever used here, for comparison.
 
     Same model, loss, optimizer (Adadelta, lr 1, rho 0.95, eps 1e-7), float32, no gradient for
-    the input, and as many threads as our BLAS uses. PyTorch runs its convolutions in NCHW or
-    in channels_last (NHWC) memory; it gets whichever of the two is faster here.
+    the input, and ``threads`` threads: as many as our step uses. PyTorch runs its convolutions
+    in NCHW or in channels_last (NHWC) memory; it gets whichever of the two is faster here.
     """
     try:
         import torch
         from torch import nn
     except ImportError:
         return None
-    torch.set_num_threads(blas_threads())
+    torch.set_num_threads(threads)
     loss_fn = nn.CrossEntropyLoss()
 
     def make_step(memory_format):

@@ -11,6 +11,7 @@ import sys
 from scratchnet import benchmark
 from scratchnet.cli.arguments import positive_int
 from scratchnet.models import reference_cnn
+from scratchnet.parallel import default_workers
 
 
 def parse_args(argv):
@@ -18,6 +19,9 @@ def parse_args(argv):
         prog="bench.py", description="Measure the reference CNN's training step against this "
         "machine's own NumPy matmul peak and against the step's own matrix products.")
     parser.add_argument("--batch-size", type=positive_int, default=128)
+    parser.add_argument("--workers", type=positive_int,
+                        help="threads sharing each batch (default: as training, one per core "
+                        "when NumPy's BLAS allows)")
     parser.add_argument("--steps", type=positive_int, default=30,
                         help="timed training steps after warm-up (default 30)")
     parser.add_argument("--predict-calls", type=positive_int, default=1000,
@@ -53,8 +57,13 @@ def run(args) -> dict:
     report["gemm_floor_ms"] = {label: s * 1e3 for label, s in floor.items()}
     report["gemm_floor_total_ms"] = floor_seconds * 1e3
 
-    times = benchmark.step_seconds(model, batch, args.steps)
+    workers = args.workers or default_workers(batch)
+    report["workers"] = workers
+    times = benchmark.step_seconds(model, batch, args.steps, workers)
     step = statistics.median(times)
+    if workers > 1:
+        report["one_worker_step_ms"] = statistics.median(
+            benchmark.step_seconds(model, batch, args.steps)) * 1e3
     flops = benchmark.training_flops_per_sample(model)
     achieved = flops * batch / step / 1e9
     report["step_ms"] = step * 1e3
@@ -78,13 +87,15 @@ def run(args) -> dict:
         report["memory"] = benchmark.peak_rss_of_full_data_training(args.data_dir, batch=batch)
 
     if args.vs_torch:
-        torch_step = benchmark.torch_training_step(batch)
+        torch_step = benchmark.torch_training_step(
+            batch, workers if workers > 1 else benchmark.blas_threads())
         if torch_step is None:
             report["torch"] = {"error": "PyTorch is not installed (pip install torch==2.13.0)"}
         else:
             x, y = benchmark.synthetic_batch(model, batch)
-            ours, theirs = benchmark.alternate(lambda: model.train_on_batch(x, y), torch_step,
-                                               args.rounds, max(5, args.steps // 2))
+            with benchmark.training_steps(model, workers) as our_step:
+                ours, theirs = benchmark.alternate(lambda: our_step(x, y), torch_step,
+                                                   args.rounds, max(5, args.steps // 2))
             ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
             ratios = [t / o for o, t in zip(ours, theirs)]
             report["torch"] = {
@@ -115,16 +126,21 @@ def print_table(report: dict) -> None:
         print(f"  {label:22s} {ms:8.2f} ms")
     print(f"  {'total':22s} {report['gemm_floor_total_ms']:8.2f} ms")
     print()
-    print(f"Training step, reference CNN, batch {report['batch']}, float32:")
+    workers = report["workers"]
+    print(f"Training step, reference CNN, batch {report['batch']}, float32, "
+          f"{workers} worker thread{'s' if workers > 1 else ''}:")
     print(f"  step time              {report['step_ms']:8.2f} ms   "
           f"({report['samples_per_second']:.0f} samples/s)")
+    if "one_worker_step_ms" in report:
+        print(f"  on one worker          {report['one_worker_step_ms']:8.2f} ms   "
+              f"(the whole batch on one worker, BLAS on its own threads)")
     print(f"  achieved               {report['achieved_gflops']:8.1f} GFLOP/s "
           f"({report['mflop_per_sample']:.1f} MFLOP/sample) = "
           f"{report['fraction_of_peak']:.1%} of matmul peak")
     print(f"  step / GEMM floor      {report['step_over_gemm_floor']:8.2f}x   "
           f"(time outside the products: {report['outside_gemm_share']:.0%})")
     print()
-    print("Where the step's time goes (each part timed alone, median):")
+    print("Where the step's time goes (one worker; each part timed alone, median):")
     for label, ms in report["layer_ms"].items():
         print(f"  {label:22s} {ms:8.2f} ms  {report['layer_share'][label]:6.1%}")
     print()

@@ -5,9 +5,8 @@ import os
 import sys
 from pathlib import Path
 
-# One digit at a time is far too little work to share among BLAS threads, and when other
-# programs keep the cores busy (a training run, say) waiting for those threads makes a 1 ms
-# forward pass take tens of milliseconds. Must be set before NumPy is first imported.
+# The app keeps BLAS on one thread (see scratchnet/cli/draw.py); these variables do the same for
+# BLAS libraries that scratchnet.blas cannot set while running. Set before NumPy is imported.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 

@@ -60,11 +60,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot open a window ({error}); the drawing app needs a display",
               file=sys.stderr)
         return EXIT_FAILED
+    from scratchnet import blas
     from scratchnet.app.window import App
     try:
-        app = App(root, args.model, args.my_digits, canvas_size=args.size, brush=args.brush,
-                  report_path=args.report_file)
-        app.run()
+        # One digit at a time is far too little work to share among BLAS threads, and when
+        # other programs keep the cores busy (a training run, say), waiting for those threads
+        # turns a 1 ms forward pass into tens of milliseconds.
+        with blas.limited_threads(1):
+            app = App(root, args.model, args.my_digits, canvas_size=args.size,
+                      brush=args.brush, report_path=args.report_file)
+            app.run()
     except OSError as error:      # the report file cannot be opened
         root.destroy()
         print(f"error: {error}", file=sys.stderr)

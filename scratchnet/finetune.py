@@ -149,7 +149,7 @@ def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
     model = load_model(config.base)
     # Reseed in place: the dropout layers hold this same generator.
     model.rng.bit_generator.state = np.random.default_rng(config.seed).bit_generator.state
-    set_dtype(model, config.dtype, source=config.base)
+    set_dtype(model, config.dtype)
     if model.optimizer is None:
         model.compile()
     if config.learning_rate is not None:

@@ -464,6 +464,9 @@ def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> 
 def load_model(path: str | os.PathLike) -> Sequential:
     """Read a model written by ``Sequential.save``. Never unpickles anything.
 
+    Weights keep their stored precision: float64 stays float64, other floating types become
+    float32.
+
     Raises
     ------
     ModelFileError
@@ -519,16 +522,21 @@ def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray]) -> Sequential:
         model = Sequential(layers, input_shape=input_shape, seed=architecture.get("seed", 0))
     except (TypeError, ValueError) as error:
         raise fail(f"the architecture does not build: {error}")
-    for key, param in model.params.items():
-        stored = arrays.get(f"param/{key}")
-        if stored is None:
-            raise fail(f"missing weights for {key}")
-        if stored.shape != param.shape or not np.issubdtype(stored.dtype, np.floating):
-            raise fail(f"weights {key} have shape {stored.shape} and dtype {stored.dtype}; the "
-                       f"architecture needs shape {param.shape} floating point")
-        if not np.isfinite(stored).all():
-            raise fail(f"weights {key} contain NaN or inf")
-        param[...] = stored
+    for layer in model.layers:
+        for name, param in layer.params.items():
+            key = f"{layer.name}/{name}"
+            stored = arrays.get(f"param/{key}")
+            if stored is None:
+                raise fail(f"missing weights for {key}")
+            if stored.shape != param.shape or not np.issubdtype(stored.dtype, np.floating):
+                raise fail(f"weights {key} have shape {stored.shape} and dtype {stored.dtype}; "
+                           f"the architecture needs shape {param.shape} floating point")
+            if not np.isfinite(stored).all():
+                raise fail(f"weights {key} contain NaN or inf")
+            # float64 weights stay float64 (a float64 run resumes at full precision); any other
+            # floating type becomes float32, the type models are built with.
+            layer.params[name] = stored.astype(np.float64 if stored.dtype == np.float64
+                                               else np.float32)
     extra = {name for name in arrays if name.startswith("param/")} - \
         {f"param/{key}" for key in model.params}
     if extra:

@@ -145,22 +145,12 @@ def load_data(config: TrainConfig) -> Dataset:
 
 
 # -------------------------------------------------------------------------------------- models
-def set_dtype(model: Sequential, dtype: str, source: str | os.PathLike | None = None) -> None:
-    """Make every parameter ``dtype``; with ``source``, take the values from that saved file.
-
-    ``load_model`` reads weights into the float32 arrays a fresh model is built with, so a
-    float64 checkpoint is re-read here to resume at full precision.
-    """
+def set_dtype(model: Sequential, dtype: str) -> None:
+    """Make every parameter ``dtype`` (a no-op for those that already are)."""
     target = DTYPES[dtype]
-    stored = {}
-    if source is not None and target != np.float32:
-        with np.load(source, allow_pickle=False) as archive:
-            stored = {key: archive[f"param/{key}"] for key in model.params
-                      if f"param/{key}" in archive.files}
     for layer in model.layers:
         for key, value in layer.params.items():
-            exact = stored.get(f"{layer.name}/{key}", value)
-            layer.params[key] = exact.astype(target)
+            layer.params[key] = value.astype(target, copy=False)
 
 
 def build_model(config: TrainConfig) -> Sequential:
@@ -190,7 +180,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
                                  f"same ones ({'; '.join(different)})")
     if model.optimizer is None:
         raise ConfigurationError(f"{path} holds no optimizer state, so it cannot be resumed")
-    set_dtype(model, config.dtype, source=path)
+    set_dtype(model, config.dtype)
     history = metadata.get("history") or {}
     epochs_recorded = len(history.get("loss", []))
     if epochs_recorded != model.train_state.epoch:

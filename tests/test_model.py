@@ -192,6 +192,18 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.rng.random() == model.rng.random()
 
 
+def test_load_keeps_float64_weights_at_full_precision(tmp_path):
+    model, x = trained_tiny_model()
+    to_float64(model.layers)
+    for value in model.params.values():
+        value += 1e-12                     # below float32's resolution
+    model.save(tmp_path / "model.npz")
+    loaded = load_model(tmp_path / "model.npz")
+    for key, value in model.params.items():
+        assert loaded.params[key].dtype == np.float64
+        np.testing.assert_array_equal(loaded.params[key], value)
+
+
 def test_resume_after_load_matches_uninterrupted_training(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.random((40, 8, 8, 1), dtype=np.float32)

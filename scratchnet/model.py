@@ -207,8 +207,8 @@ class Sequential:
         ``workers`` (a ``parallel.DataParallel`` of this model) their threads share the batch."""
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
-        if workers is not None and workers.model is not self:
-            raise ValueError("workers must be a DataParallel of this model")
+        if workers is not None:
+            self._check_workers(workers)
         return self._train_step(x, y, workers)[0]
 
     def _train_step(self, x: np.ndarray, y: np.ndarray,
@@ -231,13 +231,18 @@ class Sequential:
         self.optimizer.step(self.params, self.grads, workers)
         return loss, correct
 
-    def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-        """The last layer's outputs for x, computed ``batch_size`` images at a time.
+    def predict_logits(self, x: np.ndarray, batch_size: int = 256,
+                       workers: DataParallel | None = None) -> np.ndarray:
+        """The last layer's outputs for x, computed ``batch_size`` images at a time (with
+        ``workers``, a ``parallel.DataParallel`` of this model, the batches are shared out).
 
         Layers reuse their output arrays from one call to the next, so each batch's result is
         copied out before the next batch runs.
         """
         x = self._check_input(x)
+        if workers is not None:
+            self._check_workers(workers)
+            return workers.predict_logits(x, batch_size)
         first = self.forward(x[:batch_size])
         out = np.empty((len(x), *first.shape[1:]), dtype=first.dtype)
         out[:len(first)] = first
@@ -250,20 +255,20 @@ class Sequential:
         out = self.predict_logits(x, batch_size)
         return out if isinstance(self.layers[-1], Softmax) else softmax(out)
 
-    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> tuple[float, float]:
-        """Mean loss and accuracy over (x, y)."""
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256,
+                 workers: DataParallel | None = None) -> tuple[float, float]:
+        """Mean loss and accuracy over (x, y) (``workers`` as for ``predict_logits``)."""
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
         if len(x) == 0:
             raise ValueError("cannot evaluate on an empty set")
-        loss_sum, correct = 0.0, 0
-        loss_fn = SoftmaxCrossEntropy()
-        for i in range(0, len(x), batch_size):
-            logits = self.forward(x[i:i + batch_size])
-            labels = y[i:i + batch_size]
-            loss_sum += loss_fn.forward(logits, labels) * len(labels)
-            correct += int((logits.argmax(axis=1) == labels).sum())
-        return loss_sum / len(x), correct / len(x)
+        logits = self.predict_logits(x, batch_size, workers)
+        loss = SoftmaxCrossEntropy().forward(logits, y)
+        return loss, float((logits.argmax(axis=1) == y).mean())
+
+    def _check_workers(self, workers: DataParallel) -> None:
+        if workers.model is not self:
+            raise ValueError("workers must be a DataParallel of this model")
 
     def input_gradient(self, x: np.ndarray, output_grad: np.ndarray) -> np.ndarray:
         """d(sum(output * output_grad))/dx in inference mode: e.g. a saliency map.
@@ -358,7 +363,7 @@ class Sequential:
                     break    # stopped in the middle of an epoch: train_state says where
                 logs = {"loss": loss_sum / max(seen, 1), "acc": correct / max(seen, 1)}
                 if validation_data is not None:
-                    logs["val_loss"], logs["val_acc"] = self.evaluate(val_x, val_y)
+                    logs["val_loss"], logs["val_acc"] = self.evaluate(val_x, val_y, workers=team)
                 logs["seconds"] = time.perf_counter() - started
                 state.epoch += 1
                 state.step = 0

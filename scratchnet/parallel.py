@@ -12,6 +12,9 @@ leaves all but one core idle outside BLAS, and in this model that is most of the
 copies for im2col, col2im, masks, pooling, dropout, the optimizer's passes; see
 docs/performance.md). Each worker's products run on one BLAS thread (``scratchnet.blas``).
 
+Inference over many batches (``predict_logits``, as in the evaluation after each epoch) gives
+each worker every count-th batch; its outputs are exactly those of one thread.
+
 The result is the same training whatever the number of workers, up to the rounding of the
 gradient sums: worker 0 is the model's own layers, so the summed gradients end up in
 ``model.grads``; Dropout's random draws are made here for the whole batch, in the order a single
@@ -92,7 +95,8 @@ class Workers:
 
 
 class DataParallel(Workers):
-    """Training steps of ``model`` with the batch split between ``count`` workers.
+    """Training steps of ``model`` with the batch split between ``count`` workers, and
+    inference over many batches with the batches split between them.
 
     Use as a context manager (the threads and the workers' copies are released at exit):
 
@@ -123,6 +127,23 @@ class DataParallel(Workers):
     def close(self) -> None:
         super().close()
         del self.replicas[1:], self.losses[1:]
+
+    def predict_logits(self, x: np.ndarray, batch_size: int) -> np.ndarray:
+        """The last layer's inference outputs for x, ``batch_size`` images at a time, the
+        workers taking turns at the batches."""
+        starts = range(0, len(x), batch_size)
+        dtype = np.result_type(x, *self.model.params.values())
+        out = np.empty((len(x), *self.model.output_shape), dtype=dtype)
+
+        def forward(layers, share):
+            for start in share:
+                h = x[start:start + batch_size]
+                for layer in layers:
+                    h = layer.forward(h, training=False)
+                out[start:start + len(h)] = h
+        self.run([lambda k=k: forward(self.replicas[k], starts[k::self.count])
+                  for k in range(min(self.count, len(starts)))])
+        return out
 
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
         """Forward and backward over (x, y), split between the workers, leaving the batch's

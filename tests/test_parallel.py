@@ -62,6 +62,18 @@ def test_split_batch_gives_the_gradients_of_one_pass(workers, count):
     assert model.rng.bit_generator.state == reference.rng.bit_generator.state
 
 
+@pytest.mark.parametrize("workers", [2, 3])
+def test_shared_inference_gives_the_outputs_of_one_thread(workers):
+    model = every_layer_model()
+    x, y = batch(77)              # 5 batches of 16, the last one short
+    alone = model.predict_logits(x, batch_size=16)
+    loss, accuracy = model.evaluate(x, y, batch_size=16)
+    with DataParallel(model, workers) as team:
+        np.testing.assert_array_equal(model.predict_logits(x, batch_size=16, workers=team), alone)
+        assert model.evaluate(x, y, batch_size=16, workers=team) == (loss, accuracy)
+    assert accuracy == np.mean(alone.argmax(axis=1) == y)
+
+
 @pytest.fixture
 def shared_steps(monkeypatch):
     """Counts the batches that went through DataParallel, to prove ``fit`` used it."""
@@ -181,8 +193,10 @@ def test_workers_need_a_built_model_of_their_own():
     model, other = every_layer_model(), every_layer_model()
     x, y = batch(4)
     with DataParallel(other, 2) as team:
-        with pytest.raises(ValueError, match="DataParallel of this model"):
-            model.train_on_batch(x, y, team)
+        for call in (lambda: model.train_on_batch(x, y, team),
+                     lambda: model.evaluate(x, y, workers=team)):
+            with pytest.raises(ValueError, match="DataParallel of this model"):
+                call()
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])

@@ -72,7 +72,7 @@ class KillReport:
 def train_command(out: Path, data_dir: str, epochs: int, resume: bool) -> list[str]:
     command = [sys.executable, "-m", "scratchnet.cli.train", "--model", "small", "--limit",
                "1000", "--val-split", "0.1", "--epochs", str(epochs), "--data-dir", data_dir,
-               "--out", str(out), "--quiet"]
+               "--out", str(out), "--quiet", "--workers", "2"]   # the data-parallel path too
     if resume:
         command += ["--resume", str(out / CHECKPOINT_NAME)]
     return command

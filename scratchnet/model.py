@@ -305,7 +305,8 @@ class Sequential:
 
         With ``resume=True`` training continues from ``self.train_state`` (as restored by
         ``load_model`` from a checkpoint), up to ``epochs`` epochs in all; the result is identical
-        to an uninterrupted run. ``augment(batch, rng)`` may transform each training batch.
+        to an uninterrupted run with as many workers. ``augment(batch, rng)`` may transform each
+        training batch.
         A callback can set ``model.stop_training = True`` to stop after the current batch.
         ``workers`` threads share each batch (``scratchnet.parallel``); by default one per core
         when NumPy's BLAS allows it, else one. Results depend on the number of workers only

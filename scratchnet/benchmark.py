@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from scratchnet import blas
 from scratchnet.layers import Conv2D, Dense
 from scratchnet.model import Sequential
 from scratchnet.parallel import DataParallel
@@ -312,11 +313,7 @@ print(peak / 2**20 if sys.platform == "darwin" else peak / 2**10)   # bytes on m
 # -------------------------------------------------------------------------------- vs PyTorch
 def blas_threads() -> int:
     """Threads OpenBLAS runs NumPy's products on: its environment variables, else every core."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(name, "")
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    return os.cpu_count() or 1
+    return blas.threads_from_environment() or os.cpu_count() or 1
 
 
 def torch_training_step(batch: int, threads: int):

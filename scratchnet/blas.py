@@ -65,6 +65,15 @@ def _controls() -> tuple | None:
     return None
 
 
+def threads_from_environment() -> int | None:
+    """The thread count OPENBLAS_NUM_THREADS or OMP_NUM_THREADS asks for, if either is set."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) > 0:
+            return int(value)
+    return None
+
+
 def available() -> bool:
     """True when the thread count of NumPy's BLAS can be read and set."""
     return _controls() is not None

@@ -29,7 +29,7 @@ from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D,
 from scratchnet.layers.activations import softmax
 from scratchnet.losses import SoftmaxCrossEntropy
 from scratchnet.optimizers import OPTIMIZERS, Optimizer
-from scratchnet.parallel import DataParallel, check_workers, default_workers
+from scratchnet.parallel import DataParallel, check_workers, default_workers, training_pass
 
 # The layer classes a saved model may name. Spelled out so that loading a file can only ever
 # construct one of these.
@@ -218,10 +218,7 @@ class Sequential:
         if self.optimizer is None:
             self.compile()
         if workers is None:
-            logits = self.forward(x, training=True)
-            loss = self.loss.forward(logits, y)
-            correct = int((logits.argmax(axis=1) == y).sum())
-            self.backward(self.loss.backward())
+            loss, correct = training_pass(self.layers, self.loss, x, y)
         else:
             loss, correct = workers.gradients(x, y)
         if not np.isfinite(loss):

@@ -46,23 +46,32 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
-def thread_limit_from_environment() -> int | None:
-    """The thread count set by OPENBLAS_NUM_THREADS or OMP_NUM_THREADS, if any: someone who
-    keeps BLAS to one core (say, to run two trainings side by side) means the workers too."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(name, "").strip()
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    return None
-
-
 def default_workers(batch_size: int) -> int:
     """One worker per core (at most as many as OPENBLAS_NUM_THREADS / OMP_NUM_THREADS say),
     when NumPy's BLAS can be held to one thread per worker; else one."""
     if not blas.available():
         return 1
-    cores = min(available_cores(), thread_limit_from_environment() or available_cores())
+    # Someone who keeps BLAS to one core (say, to run two trainings side by side) means the
+    # workers too.
+    cores = min(available_cores(), blas.threads_from_environment() or available_cores())
     return max(1, min(cores, batch_size // MIN_SAMPLES_PER_WORKER))
+
+
+def training_pass(layers: Sequence, loss_fn, x: np.ndarray, y: np.ndarray,
+                  mean_over: int | None = None) -> tuple[float, int]:
+    """Forward with dropout on, the loss, and the backward pass that fills each layer's
+    ``grads``: the gradient part of a training step. ``mean_over`` (default len(x)) is the
+    number of samples the loss is the mean of: a worker passes the whole batch's. Returns the
+    mean loss over x and the number of samples classified correctly."""
+    out = x
+    for layer in layers:
+        out = layer.forward(out, training=True)
+    loss = loss_fn.forward(out, y)
+    correct = int((out.argmax(axis=1) == y).sum())
+    grad = loss_fn.backward(mean_over=mean_over)
+    for layer in reversed(layers):
+        grad = layer.backward(grad)
+    return loss, correct
 
 
 def check_workers(workers) -> int:
@@ -168,21 +177,14 @@ class DataParallel(Workers):
     def _share(self, k: int, x: np.ndarray, y: np.ndarray, total: int,
                draws: dict) -> tuple[float, int]:
         """Worker k's forward and backward pass over its rows: (loss summed over them, correct)."""
-        layers, loss_fn = self.replicas[k], self.losses[k]
+        layers = self.replicas[k]
         for index, rows in draws.items():
             layers[index].next_draws = rows
-        out = x
         try:
-            for layer in layers:
-                out = layer.forward(out, training=True)
+            loss, correct = training_pass(layers, self.losses[k], x, y, mean_over=total)
         finally:            # after a failure, no layer may keep draws meant for this batch
             for index in draws:
                 layers[index].next_draws = None
-        loss = loss_fn.forward(out, y)
-        correct = int((out.argmax(axis=1) == y).sum())
-        grad = loss_fn.backward(mean_over=total)
-        for layer in reversed(layers):
-            grad = layer.backward(grad)
         return loss * len(y), correct
 
     def _sum_gradients(self, count: int) -> None:

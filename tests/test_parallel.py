@@ -10,6 +10,7 @@ from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
 from scratchnet.model import Sequential
 from scratchnet.optimizers import Adadelta, Adam
 from scratchnet.parallel import DataParallel, Workers, default_workers
+from scratchnet.training import set_dtype
 
 
 def every_layer_model(seed=0, dtype=np.float64):
@@ -25,9 +26,7 @@ def every_layer_model(seed=0, dtype=np.float64):
         Dropout(0.5),
         Dense(10),
     ], input_shape=(12, 12, 1), seed=seed)
-    for layer in model.layers:
-        for key in layer.params:
-            layer.params[key] = layer.params[key].astype(dtype)
+    set_dtype(model, np.dtype(dtype).name)
     model.compile(Adadelta())
     return model
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scratchnet.augment import slant_and_thicken  # noqa: E402
+from scratchnet.training.augment import slant_and_thicken  # noqa: E402
 from scratchnet.cli.arguments import positive_int  # noqa: E402
 from scratchnet.data.mnist import load_mnist  # noqa: E402
-from scratchnet.personal import save_sample  # noqa: E402
+from scratchnet.data.personal import save_sample  # noqa: E402
 
 
 def main(argv=None) -> int:

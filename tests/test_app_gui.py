@@ -5,12 +5,14 @@ and opening without a usable model. The app reports what it shows through --repo
 import numpy as np
 import pytest
 
-from scratchnet import load_model, personal
+from scratchnet import load_model
+
+from scratchnet.data import personal
 from scratchnet.app.recognizer import Request, read_drawing
 from scratchnet.app.strokes import Drawing
 from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, VirtualDisplay, missing_tools,
                                     scale_strokes, scanline_strokes)
-from scratchnet.model import ModelFileError
+from scratchnet.nn.saving import ModelFileError
 
 pytestmark = pytest.mark.gui
 

@@ -8,13 +8,16 @@ import threading
 import numpy as np
 import pytest
 
-from scratchnet import load_model, personal
+from scratchnet import load_model
+
+from scratchnet.data import personal
 from scratchnet.app.features import first_conv_grids, tile_maps
 from scratchnet.app.recognizer import BackgroundReader, Request, open_model, read_drawing
 from scratchnet.app.report import Report
 from scratchnet.app.strokes import INK, PAPER, Drawing, Stroke, render
 from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes, scanline_strokes
-from scratchnet.model import ModelFileError
+from scratchnet.nn.saving import ModelFileError
+
 from scratchnet.preprocess import to_mnist
 
 SIZE = 280

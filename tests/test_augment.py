@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from scratchnet.augment import affine_warp, augment
+from scratchnet.training.augment import affine_warp, augment
 
 
 def loop_warp(image, rotation, scale, shift_y, shift_x):

@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 
 from scratchnet.cli.train import main
-from scratchnet.augment import slant_and_thicken
+from scratchnet.training.augment import slant_and_thicken
 from scratchnet.data.mnist import to_float_images
-from scratchnet.finetune import finetune, mix, mix_size, split_holdout
-from scratchnet.model import load_model
-from scratchnet.models import small_cnn
-from scratchnet.personal import save_sample
+from scratchnet.training.finetune import finetune, mix, mix_size, split_holdout
+from scratchnet.nn.saving import load_model
+
+from scratchnet.nn.models import small_cnn
+from scratchnet.data.personal import save_sample
 
 @pytest.fixture(scope="module")
 def base(mnist, tmp_path_factory):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from scratchnet.im2col import col2im, im2col
+from scratchnet.nn.im2col import col2im, im2col
 
 
 @pytest.mark.parametrize("shape, kernel, stride", [((2, 6, 7, 3), (3, 3), 1), ((1, 7, 7, 1), (3, 2), 2),

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import reference
-from scratchnet.gradcheck import check_layer, to_float64
-from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Softmax
-from scratchnet.layers import conv as conv_module
-from scratchnet.layers import pool as pool_module
+from scratchnet.nn.gradcheck import check_layer, to_float64
+from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Softmax
+from scratchnet.nn.layers import conv as conv_module
+from scratchnet.nn.layers import pool as pool_module
 
 TOLERANCE = 1e-6
 

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from scratchnet.gradcheck import numerical_gradient, relative_error, sample_coordinates
-from scratchnet.losses import SoftmaxCrossEntropy
+from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates
+from scratchnet.nn.losses import SoftmaxCrossEntropy
 
 
 def test_softmax_cross_entropy_gradient_matches_central_differences():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnet.metrics import (
+from scratchnet.training.metrics import (
     class_report,
     confusion_matrix,
     evaluate_classifier,
@@ -65,7 +65,7 @@ def test_text_table_and_matrix_list_every_class():
 
 
 def test_evaluate_classifier_agrees_with_the_model():
-    from scratchnet.models import small_cnn
+    from scratchnet.nn.models import small_cnn
 
     rng = np.random.default_rng(0)
     model = small_cnn(seed=0)

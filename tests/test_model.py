@@ -9,13 +9,14 @@ import pytest
 
 import reference
 from scratchnet import ModelFileError, Sequential, load_model
-from scratchnet.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
-from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
-from scratchnet.layers import conv as conv_module
-from scratchnet.layers import pool as pool_module
-from scratchnet.model import TrainingDivergedError
-from scratchnet.models import reference_cnn, small_cnn
-from scratchnet.optimizers import SGD, Adadelta, Adam
+from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
+from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
+from scratchnet.nn.layers import conv as conv_module
+from scratchnet.nn.layers import pool as pool_module
+from scratchnet.nn.model import TrainingDivergedError
+
+from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.optimizers import SGD, Adadelta, Adam
 
 
 def tiny_reference_style_model(seed=0):

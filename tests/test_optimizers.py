@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnet.optimizers import CHUNK, SGD, Adadelta, Adam
+from scratchnet.nn.optimizers import CHUNK, SGD, Adadelta, Adam
 
 GRADIENTS = [0.5, 0.25]
 

@@ -5,12 +5,15 @@ import threading
 import numpy as np
 import pytest
 
-from scratchnet import blas, parallel
-from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from scratchnet.model import Sequential
-from scratchnet.optimizers import Adadelta, Adam
-from scratchnet.parallel import DataParallel, Workers, default_workers
-from scratchnet.training import set_dtype
+from scratchnet.tools import blas
+
+from scratchnet.training import parallel
+from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
+from scratchnet.nn.model import Sequential
+
+from scratchnet.nn.optimizers import Adadelta, Adam
+from scratchnet.training.parallel import DataParallel, Workers, default_workers
+from scratchnet.training.runs import set_dtype
 
 
 def every_layer_model(seed=0, dtype=np.float64):
@@ -104,7 +107,7 @@ def test_fit_with_workers_trains_like_one_thread(shared_steps, dtype, rtol):
 
 def test_resuming_with_workers_gives_the_weights_of_a_straight_run(tmp_path):
     from scratchnet import load_model
-    from scratchnet.model import Callback
+    from scratchnet.nn.model import Callback
 
     class StopAfter(Callback):
         def on_train_begin(self, model):

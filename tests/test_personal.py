@@ -9,10 +9,10 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
-from scratchnet import personal
+from scratchnet.data import personal
 from scratchnet.cli.train import main
-from scratchnet.models import small_cnn
-from scratchnet.personal import PersonalDataError, counts, load_personal_digits, save_sample
+from scratchnet.nn.models import small_cnn
+from scratchnet.data.personal import PersonalDataError, counts, load_personal_digits, save_sample
 
 STROKES = [{"width": 18.0, "points": [[100.0, 40.0], [120.5, 90.25], [121.0, 200.0]]},
            {"width": 12.5, "points": [[60.0, 120.0]]}]
@@ -32,7 +32,7 @@ def save(directory, label, seed=0):
 
 
 class FrozenClock:
-    """Stands in for ``datetime`` in ``scratchnet.personal``: ``now`` always returns ``moment``."""
+    """Stands in for ``datetime`` in ``scratchnet.data.personal``: ``now`` always returns ``moment``."""
 
     moment = datetime(2026, 11, 25, 8, 30, 12, 123456, tzinfo=timezone.utc)
 

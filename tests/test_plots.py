@@ -3,8 +3,8 @@
 import numpy as np
 from PIL import Image
 
-from scratchnet import plots
-from scratchnet.metrics import confusion_matrix
+from scratchnet.figures import plots
+from scratchnet.training.metrics import confusion_matrix
 
 
 def assert_png(path, min_width=400):

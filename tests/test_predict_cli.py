@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from scratchnet.cli.predict import main
-from scratchnet.layers import Dense, Flatten
-from scratchnet.model import Sequential
+from scratchnet.nn.layers import Dense, Flatten
+from scratchnet.nn.model import Sequential
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LINE = re.compile(r"^(?P<file>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%\)   "

@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import scratchnet.model as model_module
-from scratchnet import training
+import scratchnet.nn.saving as saving_module
+from scratchnet.training import runs as training
 from scratchnet.cli.train import main
-from scratchnet.killtest import run_kill_test, same_weights
-from scratchnet.model import Callback, load_model
+from scratchnet.tools.killtest import run_kill_test, same_weights
+from scratchnet.nn.model import Callback
+from scratchnet.nn.saving import load_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ("mnist.npz", "checkpoint.npz", "history.json", "training_curves.png",
@@ -173,7 +174,7 @@ def test_nan_before_any_checkpoint_says_so_and_writes_nothing(mnist_dir, tmp_pat
 def test_full_disk_gives_a_clear_error_and_leaves_the_previous_checkpoint(mnist_dir, tmp_path,
                                                                           monkeypatch, capsys):
     out = tmp_path / "out"
-    real_write = model_module.write_atomically
+    real_write = saving_module.write_atomically
     calls = []
 
     def disk_fills_up(path, write):
@@ -186,7 +187,7 @@ def test_full_disk_gives_a_clear_error_and_leaves_the_previous_checkpoint(mnist_
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(path, partial)
 
-    monkeypatch.setattr(model_module, "write_atomically", disk_fills_up)
+    monkeypatch.setattr(saving_module, "write_atomically", disk_fills_up)
     assert main(small(mnist_dir, out, "--epochs", "3")) == 1
     message = capsys.readouterr().err
     assert message.startswith("error: ") and "No space left on device" in message

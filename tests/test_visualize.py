@@ -10,8 +10,8 @@ from scratchnet import load_model
 from scratchnet.cli.visualize import main
 from scratchnet.data.idx import write_idx
 from scratchnet.data.mnist import MNIST_SUBDIR, to_float_images
-from scratchnet.models import reference_cnn, small_cnn
-from scratchnet.visualize import (
+from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.figures.visualize import (
     as_batch,
     conv_feature_maps,
     conv_layers,
@@ -110,7 +110,7 @@ def test_filters_figure_has_one_cell_per_first_layer_filter(build):
 
 def test_filters_figure_needs_a_conv_layer():
     from scratchnet import Sequential
-    from scratchnet.layers import Dense, Flatten
+    from scratchnet.nn.layers import Dense, Flatten
     with pytest.raises(ValueError, match="no Conv2D"):
         filters_figure(Sequential([Flatten(), Dense(10)], input_shape=(28, 28, 1)))
 

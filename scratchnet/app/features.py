@@ -1,7 +1,7 @@
 """The first two conv layers' feature maps of a digit, tiled into colour images for the app.
 
 Each layer's F maps (H, W) are laid out in rows of ``columns`` cells, ``gap`` pixels apart, and
-coloured with the colormap of scratchnet.visualize (black: silent, yellow: strongly active), all
+coloured with the colormap of scratchnet.figures.visualize (black: silent, yellow: strongly active), all
 on the layer's own scale from 0 to its largest activation: a map that stays dark is one this
 digit barely excites.
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.model import Sequential
-from scratchnet.visualize import ACTIVATION, GRID_COLUMNS, conv_feature_maps
+from scratchnet.nn.model import Sequential
+
+from scratchnet.figures.visualize import ACTIVATION, GRID_COLUMNS, conv_feature_maps
 
 GAP_VALUE = np.nan     # marks the gaps between cells, drawn in the background colour
 BACKGROUND = (255, 255, 255)

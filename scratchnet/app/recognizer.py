@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from scratchnet.model import ModelFileError, Sequential, load_model
+from scratchnet.nn.model import Sequential
+
+from scratchnet.nn.saving import ModelFileError, load_model
 
 MNIST_SHAPE = (28, 28, 1)
 

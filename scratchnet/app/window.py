@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from tkinter import messagebox, ttk
 
-from scratchnet import personal
+from scratchnet.data import personal
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, make_fonts)
 from scratchnet.app.recognizer import BackgroundReader, Reading, Request, describe_model, open_model

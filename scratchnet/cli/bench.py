@@ -8,10 +8,10 @@ import json
 import statistics
 import sys
 
-from scratchnet import benchmark
+from scratchnet.tools import benchmark
 from scratchnet.cli.arguments import positive_int
-from scratchnet.models import reference_cnn
-from scratchnet.parallel import default_workers
+from scratchnet.nn.models import reference_cnn
+from scratchnet.training.parallel import default_workers
 
 
 def parse_args(argv):

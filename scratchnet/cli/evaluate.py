@@ -15,8 +15,7 @@ import numpy as np
 
 from scratchnet.cli.arguments import positive_int
 from scratchnet.cli.errors import EXIT_FAILED, is_expected_failure
-from scratchnet.model import ModelFileError, load_model
-
+from scratchnet.nn.saving import ModelFileError, load_model
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -37,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scratchnet import plots
-    from scratchnet.metrics import evaluate_classifier, format_confusion_matrix
+    from scratchnet.figures import plots
+    from scratchnet.training.metrics import evaluate_classifier, format_confusion_matrix
 
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,7 +1,7 @@
 """``scratchnet-train`` / ``python scripts/train.py``: train the MNIST CNN, or fine-tune it.
 
-The command line only parses and prints; the run itself is ``scratchnet.training.train`` (and
-``scratchnet.finetune.run_finetune`` for ``--finetune``).
+The command line only parses and prints; the run itself is ``scratchnet.training.runs.train`` (and
+``scratchnet.training.finetune.run_finetune`` for ``--finetune``).
 
 Exit status: 0 done, 1 the data could not be obtained / a file could not be written / the loss
 diverged, 2 invalid arguments (nothing written), 130 interrupted with Ctrl-C (checkpoint saved).
@@ -15,8 +15,9 @@ from pathlib import Path
 
 from scratchnet.cli.arguments import fraction, non_negative_int, positive_float, positive_int
 from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_failure
-from scratchnet.model import ModelFileError
-from scratchnet.optimizers import OPTIMIZERS
+from scratchnet.nn.saving import ModelFileError
+
+from scratchnet.nn.optimizers import OPTIMIZERS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
-    from scratchnet import training
+    from scratchnet.training import runs as training
 
     defaults = training.TrainConfig()
     if args.resume is not None:
@@ -145,7 +146,8 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
 
 
 def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
-    from scratchnet import finetune, training
+    from scratchnet.training import finetune
+    from scratchnet.training import runs as training
 
     config = finetune.FinetuneConfig(
         base=args.finetune, extra=args.extra, holdout=args.holdout,

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 
 from scratchnet.cli.arguments import non_negative_int
-from scratchnet.model import ModelFileError, load_model
-from scratchnet.visualize import write_digit_figures, write_mistakes
+from scratchnet.nn.saving import ModelFileError, load_model
+
+from scratchnet.figures.visualize import write_digit_figures, write_mistakes
 
 MNIST_SHAPE = (28, 28, 1)
 

@@ -1,5 +1,5 @@
 """A person's own labelled digits: saved one file per sample by the drawing app, read back for
-fine-tuning (``scratchnet.finetune``).
+fine-tuning (``scratchnet.training.finetune``).
 
 Each sample is one small JSON file in a directory of its own (``data/my_digits/`` by default),
 so that saving a digit is one atomic rename and a damaged file costs one digit, not all of them:
@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.model import write_atomically
+from scratchnet.files import write_atomically
 
 FORMAT = 1
 IMAGE_SHAPE = (28, 28)

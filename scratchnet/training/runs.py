@@ -17,7 +17,6 @@ bit with the same number of worker threads; other numbers round the gradient sum
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -30,19 +29,14 @@ from typing import Callable, TextIO
 
 import numpy as np
 
-from scratchnet.augment import augment as augment_batch
-from scratchnet.metrics import evaluate_classifier
-from scratchnet.model import (
-    Callback,
-    ModelFileError,
-    Sequential,
-    TrainingDivergedError,
-    load_model,
-    write_atomically,
-)
-from scratchnet.models import reference_cnn, small_cnn
-from scratchnet.optimizers import OPTIMIZERS
-from scratchnet.parallel import default_workers
+from scratchnet.training.augment import augment as augment_batch
+from scratchnet.training.metrics import evaluate_classifier
+from scratchnet.files import remove_stale_temporaries, write_json
+from scratchnet.nn.model import Callback, Sequential, TrainingDivergedError
+from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.optimizers import OPTIMIZERS
+from scratchnet.training.parallel import default_workers
 
 MODELS = {"reference": reference_cnn, "small": small_cnn}
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -335,20 +329,8 @@ def interrupt_flag() -> Iterator[threading.Event]:
 
 
 # ---------------------------------------------------------------------------------------- runs
-def remove_stale_temporaries(directory: Path, names: tuple[str, ...]) -> None:
-    """Delete temporary files that a killed run's atomic writes left behind in ``directory``."""
-    if not directory.is_dir():
-        return
-    for name in names:
-        for stale in directory.glob(f".{name}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
 
 
-def write_json(path: Path, data: dict) -> Path:
-    text = json.dumps(data, indent=2) + "\n"
-    write_atomically(path, lambda f: f.write(text.encode("utf-8")))
-    return path
 
 
 def train(config: TrainConfig, log: Callable[[str], None] = print,
@@ -433,7 +415,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
 def finish(model: Sequential, data: Dataset, config: TrainConfig, history: dict,
            out: Path) -> TrainResult:
     """Evaluate on the test set; write the model, history.json and the three figures."""
-    from scratchnet import plots
+    from scratchnet.figures import plots
 
     result = evaluate_classifier(model, data.x_test, data.y_test)
     test_loss, test_accuracy = result.loss, result.accuracy

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.im2col import col2im, conv_output_size, sliding_windows
-from scratchnet.layers.base import SLICE_BYTES, Layer, pair
+from scratchnet.nn.im2col import col2im, conv_output_size, sliding_windows
+from scratchnet.nn.layers.base import SLICE_BYTES, Layer, pair
 
 
 class MaxPool2D(Layer):

@@ -3,7 +3,7 @@
 A few hundred personal digits are too few to train on alone: the network would forget MNIST.
 So each fine-tuning epoch mixes a random sample of MNIST training digits with the personal
 digits repeated (oversampled) until they make up ``personal_share`` of the mix, and every batch
-is augmented (``scratchnet.augment``) so that the repeats are not identical. Part of the
+is augmented (``scratchnet.training.augment``) so that the repeats are not identical. Part of the
 personal digits is held out to measure the gain: accuracy on them before and after, and MNIST
 test accuracy, which should barely move.
 """
@@ -18,9 +18,11 @@ from typing import Callable
 
 import numpy as np
 
-from scratchnet.augment import augment as augment_batch
-from scratchnet.model import Callback, History, Sequential, TrainingDivergedError, load_model
-from scratchnet.personal import PersonalDataError, load_personal_digits
+from scratchnet.training.augment import augment as augment_batch
+from scratchnet.nn.model import Callback, History, Sequential, TrainingDivergedError
+from scratchnet.nn.saving import load_model
+
+from scratchnet.data.personal import PersonalDataError, load_personal_digits
 
 FINETUNED_NAME = "finetuned.npz"
 REPORT_NAME = "finetune.json"
@@ -135,7 +137,7 @@ def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
     Raises ``ModelFileError`` (base model), ``PersonalDataError`` (personal digits), the data
     loader's errors, and ``OSError`` if the result cannot be written.
     """
-    from scratchnet.training import (
+    from scratchnet.training.runs import (
         DTYPES,
         StopOnInterrupt,
         TrainConfig,

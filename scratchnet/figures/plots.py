@@ -15,8 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, PercentFormatter
 
-from scratchnet.model import write_atomically
-
+from scratchnet.files import write_atomically
 
 def _save(figure: Figure, path: str | os.PathLike) -> Path:
     FigureCanvasAgg(figure)

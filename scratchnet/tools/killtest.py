@@ -30,10 +30,11 @@ from pathlib import Path
 import numpy as np
 
 from scratchnet.cli.arguments import non_negative_int, positive_float, positive_int
-from scratchnet.model import ModelFileError, load_model
-from scratchnet.training import CHECKPOINT_NAME, MODEL_NAME
+from scratchnet.nn.saving import ModelFileError, load_model
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from scratchnet.training.runs import CHECKPOINT_NAME, MODEL_NAME
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.layers.base import Layer
+from scratchnet.nn.layers.base import Layer
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.initializers import kernel_initializer
-from scratchnet.layers.base import Layer, check_activation, default_rng, positive_int
+from scratchnet.nn.initializers import kernel_initializer
+from scratchnet.nn.layers.base import Layer, check_activation, default_rng, positive_int
 
 
 class Dense(Layer):

@@ -104,7 +104,7 @@ def evaluate_classifier(model, x: np.ndarray, y: np.ndarray, batch_size: int = 2
 
     ``loss`` is the mean softmax cross-entropy, as ``Sequential.evaluate`` reports it.
     """
-    from scratchnet.losses import SoftmaxCrossEntropy
+    from scratchnet.nn.losses import SoftmaxCrossEntropy
 
     logits = model.predict_logits(x, batch_size)
     loss_fn = SoftmaxCrossEntropy()

@@ -13,35 +13,18 @@ exactly where training stopped.
 
 from __future__ import annotations
 
-import io
-import json
 import os
-import tempfile
 import time
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
-from scratchnet.layers import Conv2D, Dense, Dropout, Flatten, Layer, MaxPool2D, ReLU, Softmax
-from scratchnet.layers.activations import softmax
-from scratchnet.losses import SoftmaxCrossEntropy
-from scratchnet.optimizers import OPTIMIZERS, Optimizer
-from scratchnet.parallel import DataParallel, check_workers, default_workers, training_pass
-
-# The layer classes a saved model may name. Spelled out so that loading a file can only ever
-# construct one of these.
-LAYER_CLASSES = {cls.__name__: cls for cls in (Conv2D, MaxPool2D, Dense, Flatten, Dropout, ReLU,
-                                               Softmax)}
-OPTIMIZER_CLASSES = {cls.__name__: cls for cls in OPTIMIZERS.values()}
-FORMAT_VERSION = 1
-
-
-class ModelFileError(ValueError):
-    """A model file is missing, truncated, or does not describe a valid model."""
-
+from scratchnet.nn.layers import Layer, Softmax
+from scratchnet.nn.layers.activations import softmax
+from scratchnet.nn.losses import SoftmaxCrossEntropy
+from scratchnet.nn.optimizers import Optimizer
+from scratchnet.training.parallel import DataParallel, check_workers, default_workers, training_pass
 
 class TrainingDivergedError(ArithmeticError):
     """The loss became NaN or infinite; the weights are those from before the bad batch."""
@@ -147,7 +130,7 @@ class Sequential:
 
     def compile(self, optimizer: Optimizer | None = None,
                 loss: SoftmaxCrossEntropy | None = None) -> None:
-        from scratchnet.optimizers import Adadelta
+        from scratchnet.nn.optimizers import Adadelta
         self.optimizer = optimizer if optimizer is not None else Adadelta()
         self.loss = loss if loss is not None else SoftmaxCrossEntropy()
 
@@ -214,7 +197,7 @@ class Sequential:
     def _train_step(self, x: np.ndarray, y: np.ndarray,
                     workers: DataParallel | None = None) -> tuple[float, int]:
         """One step; returns the batch's mean loss and how many samples it classified right.
-        With ``workers`` the batch is split between their threads (``scratchnet.parallel``)."""
+        With ``workers`` the batch is split between their threads (``scratchnet.training.parallel``)."""
         if self.optimizer is None:
             self.compile()
         if workers is None:
@@ -305,7 +288,7 @@ class Sequential:
         to an uninterrupted run with as many workers. ``augment(batch, rng)`` may transform each
         training batch.
         A callback can set ``model.stop_training = True`` to stop after the current batch.
-        ``workers`` threads share each batch (``scratchnet.parallel``); by default one per core
+        ``workers`` threads share each batch (``scratchnet.training.parallel``); by default one per core
         when NumPy's BLAS allows it, else one. Results depend on the number of workers only
         through the rounding of sums.
         """
@@ -396,185 +379,12 @@ class Sequential:
         print_fn(f"Total params: {self.count_params():,}")
 
     # ------------------------------------------------------------------------------ persistence
-    def architecture(self) -> dict:
-        return {"input_shape": list(self.input_shape), "seed": self.seed,
-                "layers": [{"class": type(layer).__name__, "config": layer.config()}
-                           for layer in self.layers]}
-
     def save(self, path: str | os.PathLike, metadata: dict | None = None) -> None:
         """Write the model to one ``.npz`` file, atomically: a crash never leaves half a file.
 
-        The file holds the architecture (JSON), the weights, the optimizer's state, the random
-        generator's state, where training stands, and ``metadata`` (any JSON-able dict).
+        The file (``scratchnet.nn.saving``) holds the architecture (JSON), the weights, the
+        optimizer's state, the random generator's state, where training stands, and
+        ``metadata`` (any JSON-able dict). ``load_model`` reads it back.
         """
-        if not self.built:
-            raise ValueError("cannot save a model that has not been built")
-        path = Path(path)
-        header = {
-            "format_version": FORMAT_VERSION,
-            "scratchnet_version": _package_version(),
-            "architecture": self.architecture(),
-            "optimizer": None if self.optimizer is None else {
-                "class": type(self.optimizer).__name__, "config": self.optimizer.config(),
-                "iterations": self.optimizer.iterations},
-            "rng_state": self.rng.bit_generator.state,
-            "train_state": {"epoch": self.train_state.epoch, "step": self.train_state.step},
-            "metadata": metadata or {},
-        }
-        arrays = {"header": np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)}
-        for key, value in self.params.items():
-            arrays[f"param/{key}"] = value
-        if self.optimizer is not None:
-            for key, slots in self.optimizer.state.items():
-                for slot, value in slots.items():
-                    arrays[f"optimizer/{key}/{slot}"] = value
-        if self.train_state.order is not None:
-            arrays["train_order"] = self.train_state.order
-        write_atomically(path, lambda f: np.savez(f, **arrays))
-
-
-def _package_version() -> str:
-    from scratchnet import __version__
-    return __version__
-
-
-def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
-    """Write via a temporary file in the same directory, fsync, then ``os.replace``.
-
-    If anything fails (a full disk, an interrupt) the temporary file is removed and whatever
-    ``path`` held before is untouched.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp_name, path)
-    except BaseException as error:
-        try:
-            os.unlink(temp_name)
-        except OSError:
-            pass
-        if isinstance(error, OSError):
-            raise OSError(error.errno, f"could not write {path}: {error.strerror or error}; "
-                          "any previous file there is untouched") from error
-        raise
-
-
-def load_model(path: str | os.PathLike) -> Sequential:
-    """Read a model written by ``Sequential.save``. Never unpickles anything.
-
-    Weights keep their stored precision: float64 stays float64, other floating types become
-    float32.
-
-    Raises
-    ------
-    ModelFileError
-        The file is missing, not a model, truncated, or its arrays do not fit its architecture.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise ModelFileError(f"{path}: no such model file (train one with: python scripts/train.py)")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path}: not a readable model file: a scratchnet model is a .npz "
-                             "(zip) archive; this file is empty, truncated or something else")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except ValueError as error:
-        if "allow_pickle" in str(error):
-            raise ModelFileError(f"{path}: holds pickled Python objects, which scratchnet never "
-                                 "loads (a model file has only numeric arrays)") from error
-        raise ModelFileError(f"{path}: not a readable model file ({error})") from error
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        raise ModelFileError(f"{path}: not a readable model file; it may be truncated or not a "
-                             f"scratchnet .npz ({type(error).__name__}: {error})") from error
-    return _model_from_arrays(path, arrays)
-
-
-def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray]) -> Sequential:
-    def fail(message: str) -> ModelFileError:
-        return ModelFileError(f"{path}: {message}")
-
-    if "header" not in arrays or arrays["header"].dtype != np.uint8:
-        raise fail("not a scratchnet model (no header)")
-    try:
-        header = json.loads(arrays["header"].tobytes().decode("utf-8"))
-        architecture = header["architecture"]
-        layer_specs = architecture["layers"]
-        input_shape = architecture["input_shape"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise fail(f"the architecture header is not valid JSON of the expected form ({error})")
-    if header.get("format_version") != FORMAT_VERSION:
-        raise fail(f"format version {header.get('format_version')!r} is not supported "
-                   f"(expected {FORMAT_VERSION})")
-    layers = []
-    for index, spec in enumerate(layer_specs):
-        cls = LAYER_CLASSES.get(spec.get("class")) if isinstance(spec, dict) else None
-        if cls is None:
-            raise fail(f"layer {index} has unknown class {spec!r}; expected one of "
-                       f"{', '.join(LAYER_CLASSES)}")
-        try:
-            layers.append(cls(**spec.get("config", {})))
-        except (TypeError, ValueError) as error:
-            raise fail(f"layer {index} ({spec['class']}) has an invalid config: {error}")
-    try:
-        model = Sequential(layers, input_shape=input_shape, seed=architecture.get("seed", 0))
-    except (TypeError, ValueError) as error:
-        raise fail(f"the architecture does not build: {error}")
-    for layer in model.layers:
-        for name, param in layer.params.items():
-            key = f"{layer.name}/{name}"
-            stored = arrays.get(f"param/{key}")
-            if stored is None:
-                raise fail(f"missing weights for {key}")
-            if stored.shape != param.shape or not np.issubdtype(stored.dtype, np.floating):
-                raise fail(f"weights {key} have shape {stored.shape} and dtype {stored.dtype}; "
-                           f"the architecture needs shape {param.shape} floating point")
-            if not np.isfinite(stored).all():
-                raise fail(f"weights {key} contain NaN or inf")
-            # float64 weights stay float64 (a float64 run resumes at full precision); any other
-            # floating type becomes float32, the type models are built with.
-            layer.params[name] = stored.astype(np.float64 if stored.dtype == np.float64
-                                               else np.float32)
-    extra = {name for name in arrays if name.startswith("param/")} - \
-        {f"param/{key}" for key in model.params}
-    if extra:
-        raise fail(f"holds weights the architecture has no place for: {', '.join(sorted(extra))}")
-    _restore_training(model, header, arrays, fail)
-    model.metadata = header.get("metadata", {})
-    return model
-
-
-def _restore_training(model: Sequential, header: dict, arrays: dict, fail) -> None:
-    """Optimizer state, generator state and training position, as saved."""
-    try:
-        spec = header.get("optimizer")
-        if spec is not None:
-            cls = OPTIMIZER_CLASSES.get(spec["class"])
-            if cls is None:
-                raise fail(f"unknown optimizer {spec['class']!r}")
-            optimizer = cls(**spec["config"])
-            optimizer.iterations = int(spec["iterations"])
-            params = model.params
-            for name, value in arrays.items():
-                if not name.startswith("optimizer/"):
-                    continue
-                key, slot = name[len("optimizer/"):].rsplit("/", 1)
-                if key not in params or value.shape != params[key].shape:
-                    raise fail(f"optimizer state {name} does not match the weights")
-                optimizer.state.setdefault(key, {})[slot] = value.copy()
-            model.compile(optimizer)
-        if "rng_state" in header:
-            model.rng.bit_generator.state = header["rng_state"]
-        train = header.get("train_state", {})
-        order = arrays.get("train_order")
-        model.train_state = TrainState(int(train.get("epoch", 0)), int(train.get("step", 0)),
-                                       None if order is None else order.astype(np.int64))
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError) as error:
-        raise fail(f"the training state is malformed ({error})")
+        from scratchnet.nn.saving import save_model   # the file format imports this module
+        save_model(self, path, metadata)

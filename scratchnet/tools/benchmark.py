@@ -20,10 +20,11 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from scratchnet import blas
-from scratchnet.layers import Conv2D, Dense
-from scratchnet.model import Sequential
-from scratchnet.parallel import DataParallel
+from scratchnet.tools import blas
+from scratchnet.nn.layers import Conv2D, Dense
+from scratchnet.nn.model import Sequential
+
+from scratchnet.training.parallel import DataParallel
 
 
 def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1) -> float:
@@ -295,7 +296,7 @@ def peak_rss_of_full_data_training(data_dir: str, steps: int = 5, batch: int = 1
 import resource, sys
 import numpy as np
 from scratchnet.data.mnist import load_mnist, to_float_images
-from scratchnet.models import reference_cnn
+from scratchnet.nn.models import reference_cnn
 (x, y), (xt, yt) = load_mnist({data_dir!r}, download=False)
 x, xt = to_float_images(x), to_float_images(xt)
 model = reference_cnn(); model.compile()

@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.im2col import conv_output_size, im2col
-from scratchnet.initializers import kernel_initializer
-from scratchnet.layers.base import (PRODUCT_SLICE_BYTES, Layer, check_activation, default_rng, pair,
+from scratchnet.nn.im2col import conv_output_size, im2col
+from scratchnet.nn.initializers import kernel_initializer
+from scratchnet.nn.layers.base import (PRODUCT_SLICE_BYTES, Layer, check_activation, default_rng, pair,
                                     positive_int)
 
 

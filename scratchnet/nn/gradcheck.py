@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-from scratchnet.layers.base import Layer
+from scratchnet.nn.layers.base import Layer
 
 
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:

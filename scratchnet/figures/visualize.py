@@ -26,8 +26,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from scratchnet.layers import Conv2D
-from scratchnet.model import Sequential, write_atomically
+from scratchnet.nn.layers import Conv2D
+from scratchnet.files import write_atomically
+from scratchnet.nn.model import Sequential
 
 GRID_COLUMNS = 8
 INK = "gray_r"            # digits: dark ink on white, as on paper

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.layers.base import Layer, default_rng
+from scratchnet.nn.layers.base import Layer, default_rng
 
 MAX_RATE = 0.9999   # the keep probability must stay at least one step of 1/65536 above zero
 

@@ -1,0 +1,57 @@
+"""Softmax cross-entropy, fused and numerically stable.
+
+For logits z (N, K) and targets t (N, K) (one-hot, or any distribution; integer labels are
+turned into one-hot):
+
+    log p = z - max(z) - log(sum(exp(z - max(z))))      log-sum-exp, never overflows
+    L     = -(1/N) * sum over n, k of t[n, k] * log p[n, k]
+    dL/dz = (softmax(z) - t) / N
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class SoftmaxCrossEntropy:
+    """Mean cross-entropy of softmax(logits) against integer labels (N,) or one-hot (N, K)."""
+
+    def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
+        if logits.ndim != 2:
+            raise ValueError(f"logits must have shape (N, K), got {logits.shape}")
+        batch, classes = logits.shape
+        labels = np.asarray(labels)
+        if labels.ndim == 1:
+            if labels.shape[0] != batch:
+                raise ValueError(f"got {labels.shape[0]} labels for {batch} logits")
+            if not np.issubdtype(labels.dtype, np.integer):
+                raise ValueError(f"integer labels expected, got dtype {labels.dtype}")
+            if batch and (labels.min() < 0 or labels.max() >= classes):
+                raise ValueError(f"labels must lie in 0..{classes - 1}, got values "
+                                 f"{labels.min()}..{labels.max()}")
+            targets = np.zeros_like(logits)
+            targets[np.arange(batch), labels] = 1
+        elif labels.shape == logits.shape:
+            targets = labels.astype(logits.dtype, copy=False)
+        else:
+            raise ValueError(f"labels must have shape ({batch},) or {logits.shape}, "
+                             f"got {labels.shape}")
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = np.exp(shifted)
+        sum_exp = exp.sum(axis=1, keepdims=True)
+        log_probs = shifted - np.log(sum_exp)
+        self.probs = exp / sum_exp
+        self._targets = targets
+        return float(-(targets * log_probs).sum() / batch)
+
+    def backward(self, mean_over: int | None = None) -> np.ndarray:
+        """dL/dlogits (N, K) for the last ``forward`` call.
+
+        ``mean_over`` (default N) is the number of samples L is the mean over: a data-parallel
+        worker holding N of a batch's samples passes the batch's size, so that the workers'
+        gradients add up to the batch's.
+        """
+        return (self.probs - self._targets) / (mean_over or self.probs.shape[0])
+
+    def config(self) -> dict:
+        return {}

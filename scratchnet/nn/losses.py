@@ -55,3 +55,15 @@ class SoftmaxCrossEntropy:
 
     def config(self) -> dict:
         return {}
+
+
+class TrainingDivergedError(ArithmeticError):
+    """The loss became NaN or infinite; the weights are those from before the bad batch."""
+
+
+def check_loss(loss: float) -> None:
+    """Raise ``TrainingDivergedError`` for a NaN or infinite loss, before any update."""
+    if not np.isfinite(loss):
+        raise TrainingDivergedError(
+            f"the loss became {loss} (the weights are those from before this batch); "
+            "try a lower learning rate or check the input data for NaN or inf")

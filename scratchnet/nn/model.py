@@ -13,6 +13,7 @@ exactly where training stopped.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from dataclasses import dataclass, field
@@ -20,14 +21,17 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from scratchnet.nn.layers import Layer, Softmax
+from scratchnet.nn.layers import Dropout, Layer, Softmax
 from scratchnet.nn.layers.activations import softmax
-from scratchnet.nn.losses import SoftmaxCrossEntropy
+from scratchnet.nn.losses import SoftmaxCrossEntropy, TrainingDivergedError, check_loss  # noqa: F401
 from scratchnet.nn.optimizers import Optimizer
-from scratchnet.training.parallel import DataParallel, check_workers, default_workers, training_pass
+from scratchnet.training.parallel import DataParallel, check_workers, default_workers
 
-class TrainingDivergedError(ArithmeticError):
-    """The loss became NaN or infinite; the weights are those from before the bad batch."""
+
+def score(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy of ``logits`` (N, classes) for labels y."""
+    loss = SoftmaxCrossEntropy().forward(logits, y)
+    return loss, float((logits.argmax(axis=1) == y).mean())
 
 
 @dataclass
@@ -175,54 +179,84 @@ class Sequential:
         return y
 
     def forward(self, x: np.ndarray, training: bool = False) -> np.ndarray:
+        """Every layer's forward pass in turn: the logits (N, classes), or the probabilities
+        if the model ends in Softmax."""
         for layer in self.layers:
             x = layer.forward(x, training=training)
         return x
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
+        """Every layer's backward pass from dL/d(output), last layer first, filling each
+        layer's ``grads``; returns dL/dx (None when the first layer does not compute it)."""
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
         return grad
 
-    def train_on_batch(self, x: np.ndarray, y: np.ndarray,
-                       workers: DataParallel | None = None) -> float:
-        """One forward, backward and optimizer step; returns the batch's mean loss. With
-        ``workers`` (a ``parallel.DataParallel`` of this model) their threads share the batch."""
-        x = self._check_input(x)
-        y = self._check_labels(y, len(x))
-        if workers is not None:
-            self._check_workers(workers)
-        return self._train_step(x, y, workers)[0]
+    def gradients(self, x: np.ndarray, y: np.ndarray, dropout_draws: dict | None = None,
+                  mean_over: int | None = None) -> tuple[float, int]:
+        """The gradient part of a training step: forward with dropout on, the loss, backward.
 
-    def _train_step(self, x: np.ndarray, y: np.ndarray,
-                    workers: DataParallel | None = None) -> tuple[float, int]:
-        """One step; returns the batch's mean loss and how many samples it classified right.
-        With ``workers`` the batch is split between their threads (``scratchnet.training.parallel``)."""
-        if self.optimizer is None:
-            self.compile()
-        if workers is None:
-            loss, correct = training_pass(self.layers, self.loss, x, y)
-        else:
-            loss, correct = workers.gradients(x, y)
-        if not np.isfinite(loss):
-            raise TrainingDivergedError(
-                f"the loss became {loss} (the weights are those from before this batch); "
-                "try a lower learning rate or check the input data for NaN or inf")
-        self.optimizer.step(self.params, self.grads, workers)
+        Leaves dL/dparam in every layer's ``grads`` and returns the mean loss over x and the
+        number of samples classified correctly. ``mean_over`` (default ``len(x)``) is how many
+        samples the loss is the mean of, and ``dropout_draws`` (layer index -> random numbers
+        from ``draw_dropout``) the draws to use instead of drawing: with both, a pass over some
+        rows of a batch gives exactly those rows' share of the whole batch's gradients.
+
+        Args:
+            x: images (N, H, W, C), floating point.
+            y: integer labels (N,).
+            dropout_draws: optional draws for these rows, as cut from ``draw_dropout(batch)``.
+            mean_over: the size of the whole batch these rows belong to.
+        """
+        for index, draws in (dropout_draws or {}).items():
+            self.layers[index].next_draws = draws
+        try:
+            out = self.forward(x, training=True)
+            loss = self.loss.forward(out, y)
+            correct = int((out.argmax(axis=1) == y).sum())
+            self.backward(self.loss.backward(mean_over=mean_over))
+        finally:            # after a failure, no layer may keep draws meant for this batch
+            for index in dropout_draws or {}:
+                self.layers[index].next_draws = None
         return loss, correct
 
-    def predict_logits(self, x: np.ndarray, batch_size: int = 256,
-                       workers: DataParallel | None = None) -> np.ndarray:
-        """The last layer's outputs for x, computed ``batch_size`` images at a time (with
-        ``workers``, a ``parallel.DataParallel`` of this model, the batches are shared out).
+    def draw_dropout(self, batch: int) -> dict[int, np.ndarray]:
+        """The random numbers each Dropout layer uses in a training pass over ``batch``
+        samples, drawn in the order one ``gradients`` call over the batch draws them."""
+        return {index: draws for index, layer in enumerate(self.layers)
+                if isinstance(layer, Dropout)
+                and (draws := layer.draw((batch, *layer.input_shape))) is not None}
 
-        Layers reuse their output arrays from one call to the next, so each batch's result is
-        copied out before the next batch runs.
-        """
+    def replica(self) -> "Sequential":
+        """A copy that shares this model's weight arrays but has its own layer buffers,
+        gradients and loss, so that several copies can run ``gradients`` on different samples
+        at the same time (``scratchnet.training.parallel``)."""
+        twin = copy.copy(self)
+        twin.layers = [layer.replica() for layer in self.layers]
+        twin.loss = copy.copy(self.loss)
+        return twin
+
+    def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
+        """One forward, backward and optimizer step; returns the batch's mean loss."""
         x = self._check_input(x)
-        if workers is not None:
-            self._check_workers(workers)
-            return workers.predict_logits(x, batch_size)
+        y = self._check_labels(y, len(x))
+        return self.train_step(x, y)[0]
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        """One step on checked inputs: returns the batch's mean loss and how many samples it
+        classified right. Raises ``TrainingDivergedError`` before updating on a NaN loss."""
+        if self.optimizer is None:
+            self.compile()
+        loss, correct = self.gradients(x, y)
+        check_loss(loss)
+        self.optimizer.step(self.params, self.grads)
+        return loss, correct
+
+    def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
+        """The last layer's outputs for x, computed ``batch_size`` images at a time, in a new
+        array. Layers reuse their output arrays from one call to the next, so each batch's
+        result is copied out before the next batch runs."""
+        x = self._check_input(x)
         first = self.forward(x[:batch_size])
         out = np.empty((len(x), *first.shape[1:]), dtype=first.dtype)
         out[:len(first)] = first
@@ -235,20 +269,13 @@ class Sequential:
         out = self.predict_logits(x, batch_size)
         return out if isinstance(self.layers[-1], Softmax) else softmax(out)
 
-    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256,
-                 workers: DataParallel | None = None) -> tuple[float, float]:
-        """Mean loss and accuracy over (x, y) (``workers`` as for ``predict_logits``)."""
+    def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> tuple[float, float]:
+        """Mean loss and accuracy over (x, y)."""
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
         if len(x) == 0:
             raise ValueError("cannot evaluate on an empty set")
-        logits = self.predict_logits(x, batch_size, workers)
-        loss = SoftmaxCrossEntropy().forward(logits, y)
-        return loss, float((logits.argmax(axis=1) == y).mean())
-
-    def _check_workers(self, workers: DataParallel) -> None:
-        if workers.model is not self:
-            raise ValueError("workers must be a DataParallel of this model")
+        return score(self.predict_logits(x, batch_size), y)
 
     def input_gradient(self, x: np.ndarray, output_grad: np.ndarray) -> np.ndarray:
         """d(sum(output * output_grad))/dx in inference mode: e.g. a saliency map.
@@ -312,7 +339,9 @@ class Sequential:
         state = self.train_state
         steps = -(-len(x) // batch_size)
         history = History()
+        # With several workers, DataParallel runs each step's passes in its threads.
         team = DataParallel(self, workers) if workers > 1 else None
+        stepper = team or self
         try:
             self.stop_training = False
             for callback in callbacks:
@@ -330,7 +359,7 @@ class Sequential:
                     batch_x = x[index]
                     if augment is not None:
                         batch_x = augment(batch_x, self.rng)
-                    loss, batch_correct = self._train_step(batch_x, y[index], team)
+                    loss, batch_correct = stepper.train_step(batch_x, y[index])
                     state.step += 1
                     loss_sum += loss * len(index)
                     correct += batch_correct
@@ -344,7 +373,8 @@ class Sequential:
                     break    # stopped in the middle of an epoch: train_state says where
                 logs = {"loss": loss_sum / max(seen, 1), "acc": correct / max(seen, 1)}
                 if validation_data is not None:
-                    logs["val_loss"], logs["val_acc"] = self.evaluate(val_x, val_y, workers=team)
+                    logs["val_loss"], logs["val_acc"] = score(stepper.predict_logits(val_x, 256),
+                                                              val_y)
                 logs["seconds"] = time.perf_counter() - started
                 state.epoch += 1
                 state.step = 0

@@ -6,12 +6,11 @@ the per-parameter state is keyed the same way, which is also how it is saved wit
 
 The element-wise updates run over slices of ``CHUNK`` elements: a dense kernel of 2.4 M weights
 would otherwise stream every intermediate through main memory, once per arithmetic operation.
-Each chunk's update is independent of the others', so data-parallel training shares the chunks
-out between its worker threads (``step(..., workers=)``). The chunk size is a compromise between
-the two: smaller chunks stay in a core's cache (32 K elements: 7.5 ms per Adadelta step of the
-reference model on one thread, against 8.2 ms at 128 K), but each NumPy call on them is so short
-that two threads mostly wait for each other's turn at the interpreter lock (8.4 ms on two
-threads at 32 K, 6.4 ms at 128 K); see docs/performance.md.
+Each slice's update is independent of the others', so data-parallel training shares the slices
+out between its worker threads (``begin_step``, then ``update`` on shares of ``slices``). The
+chunk size is a compromise between staying in a core's cache and NumPy calls long enough for
+two threads not to wait on each other's turn at the interpreter lock: docs/performance.md has
+the timings.
 """
 
 from __future__ import annotations
@@ -27,18 +26,6 @@ def chunks(*arrays: np.ndarray):
     size = flat[0].size
     for start in range(0, size, CHUNK):
         yield tuple(a[start:start + CHUNK] for a in flat)
-
-
-def shares(jobs: list[tuple[np.ndarray, ...]], count: int) -> list[list]:
-    """``jobs`` (tuples of same-sized chunks) dealt into ``count`` lists of near-equal total size,
-    for parallel work: each job, largest first, to the list with the least so far."""
-    loads = [0] * count
-    dealt: list[list[int]] = [[] for _ in range(count)]
-    for index in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0])):
-        k = loads.index(min(loads))
-        dealt[k].append(index)
-        loads[k] += len(jobs[index][0])
-    return [[jobs[i] for i in sorted(indices)] for indices in dealt]
 
 
 class Optimizer:
@@ -65,22 +52,25 @@ class Optimizer:
             self.state[key] = state
         return state
 
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray],
-             workers=None) -> None:
-        """Update ``params`` in place from ``grads``. ``workers`` (a ``parallel.Workers``)
-        updates the chunks in its threads, each thread a share of them."""
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update ``params`` in place from ``grads`` (dicts with the same keys)."""
+        self.begin_step()
+        self.update(self.slices(params, grads))
+
+    def begin_step(self) -> None:
+        """Count the step; the update rules that depend on it (Adam's) read ``iterations``."""
         self.iterations += 1
-        jobs = [job for key, param in params.items()
+
+    def slices(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> list[tuple]:
+        """The (param, grad, *state) slices of ``CHUNK`` elements that one step updates. The
+        update is element-wise, so any subset of them can be updated on its own, in any order
+        (data-parallel training shares them between its threads)."""
+        return [job for key, param in params.items()
                 for job in chunks(param, grads[key],
                                   *(self._state_for(key, param)[slot] for slot in self.slots))]
-        if workers is None or workers.count == 1:
-            self._update_chunks(jobs)
-        else:
-            workers.run([lambda share=share: self._update_chunks(share)
-                         for share in shares(jobs, workers.count)])
 
-    def _update_chunks(self, jobs: list[tuple[np.ndarray, ...]]) -> None:
-        """Run ``_update`` on each (param, grad, *slots) chunk, with work arrays made once."""
+    def update(self, jobs: list[tuple[np.ndarray, ...]]) -> None:
+        """Apply the update rule to each (param, grad, *state) slice, in place."""
         work: dict[np.dtype, list[np.ndarray]] = {}
         for param, grad, *slots in jobs:
             if param.dtype not in work:

@@ -249,10 +249,10 @@ def step_seconds(model: Sequential, batch: int, steps: int, workers: int = 1) ->
 def training_steps(model: Sequential, workers: int) -> Iterator[Callable]:
     """A function ``step(x, y)`` running one training step as ``fit`` would with ``workers``."""
     if workers == 1:
-        yield model.train_on_batch
+        yield model.train_step
         return
     with DataParallel(model, workers) as team:
-        yield lambda x, y: model.train_on_batch(x, y, team)
+        yield team.train_step
 
 
 def layer_shares(model: Sequential, batch: int, steps: int = 10) -> dict[str, float]:

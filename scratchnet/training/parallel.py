@@ -1,8 +1,8 @@
 """Data-parallel training: the cores of the CPU share each batch, one worker thread per core.
 
     batch of N samples ── split ──> worker k gets rows [start_k, stop_k)
-    worker k, on its own copy of the layers (the copies share the weight arrays):
-        forward, loss, backward         its gradients sum over its rows, scaled by 1/N
+    worker k, on its own replica of the model (the replicas share the weight arrays):
+        model.gradients(rows)           forward, loss, backward; sums over its rows, scaled by 1/N
     gradients  g = g_0 + g_1 + ...      chunk by chunk, each worker a share of the chunks
     optimizer  one update of the weights, chunk by chunk, each worker a share of the chunks
 
@@ -16,23 +16,25 @@ Inference over many batches (``predict_logits``, as in the evaluation after each
 each worker every count-th batch; its outputs are exactly those of one thread.
 
 The result is the same training whatever the number of workers, up to the rounding of the
-gradient sums: worker 0 is the model's own layers, so the summed gradients end up in
-``model.grads``; Dropout's random draws are made here for the whole batch, in the order a single
-pass makes them, and each worker gets its rows (``Dropout.next_draws``).
+gradient sums: worker 0 is the model itself, so the summed gradients end up in ``model.grads``;
+Dropout's random draws are made for the whole batch (``Sequential.draw_dropout``), in the order a
+single pass makes them, and each worker gets its rows.
+
+The model knows nothing of threads: this module only calls its passes and its optimizer's
+element-wise update on slices of the parameters.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import copy
 import os
 from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet.nn.losses import check_loss
+from scratchnet.nn.optimizers import chunks
 from scratchnet.tools import blas
-from scratchnet.nn.layers import Dropout
-from scratchnet.nn.optimizers import chunks, shares
 
 # The default number of workers leaves each at least this many samples of a batch: a smaller
 # share is mostly fixed per-call costs. (Not tuned; batch 128 gives up to 8 workers.)
@@ -55,23 +57,6 @@ def default_workers(batch_size: int) -> int:
     # workers too.
     cores = min(available_cores(), blas.threads_from_environment() or available_cores())
     return max(1, min(cores, batch_size // MIN_SAMPLES_PER_WORKER))
-
-
-def training_pass(layers: Sequence, loss_fn, x: np.ndarray, y: np.ndarray,
-                  mean_over: int | None = None) -> tuple[float, int]:
-    """Forward with dropout on, the loss, and the backward pass that fills each layer's
-    ``grads``: the gradient part of a training step. ``mean_over`` (default len(x)) is the
-    number of samples the loss is the mean of: a worker passes the whole batch's. Returns the
-    mean loss over x and the number of samples classified correctly."""
-    out = x
-    for layer in layers:
-        out = layer.forward(out, training=True)
-    loss = loss_fn.forward(out, y)
-    correct = int((out.argmax(axis=1) == y).sum())
-    grad = loss_fn.backward(mean_over=mean_over)
-    for layer in reversed(layers):
-        grad = layer.backward(grad)
-    return loss, correct
 
 
 def check_workers(workers) -> int:
@@ -108,14 +93,17 @@ class DataParallel(Workers):
     """Training steps of ``model`` with the batch split between ``count`` workers, and
     inference over many batches with the batches split between them.
 
-    Use as a context manager (the threads and the workers' copies are released at exit):
+    Each worker runs the model's own passes (``Sequential.gradients``, ``forward``) on a
+    replica of the model (``Sequential.replica``: the same weight arrays, its own buffers and
+    gradients); worker 0 is the model itself. Use as a context manager (the threads and the
+    replicas are released at exit):
 
         with DataParallel(model, 2) as workers:
-            loss, correct = workers.gradients(x, y)          # fills model.grads
-            model.optimizer.step(model.params, model.grads, workers)
+            loss, correct = workers.train_step(x, y)       # as model.train_step(x, y)
 
-    The copies share the model's ``params`` dicts, so weights changed in place (by the
-    optimizer, or by replacing an entry as ``training.set_dtype`` does) are seen by every worker.
+    The replicas share the model's ``params`` dicts, so weights changed in place (by the
+    optimizer, or by replacing an entry as ``training.runs.set_dtype`` does) are seen by every
+    worker.
     """
 
     def __init__(self, model, count: int):
@@ -124,9 +112,7 @@ class DataParallel(Workers):
                              "its training between workers")
         super().__init__(count)
         self.model = model
-        self.replicas = [model.layers] + [[layer.replica() for layer in model.layers]
-                                          for _ in range(self.count - 1)]
-        self.losses = [model.loss] + [copy.copy(model.loss) for _ in range(self.count - 1)]
+        self.replicas = [model] + [model.replica() for _ in range(self.count - 1)]
 
     def __enter__(self) -> "DataParallel":
         return self
@@ -136,56 +122,61 @@ class DataParallel(Workers):
 
     def close(self) -> None:
         super().close()
-        del self.replicas[1:], self.losses[1:]
+        del self.replicas[1:]
 
     def predict_logits(self, x: np.ndarray, batch_size: int) -> np.ndarray:
-        """The last layer's inference outputs for x, ``batch_size`` images at a time, the
-        workers taking turns at the batches."""
+        """The model's ``predict_logits(x, batch_size)``, the workers taking turns at the
+        batches."""
         starts = range(0, len(x), batch_size)
         dtype = np.result_type(x, *self.model.params.values())
         out = np.empty((len(x), *self.model.output_shape), dtype=dtype)
 
-        def forward(layers, share):
+        def forward(replica, share):
             for start in share:
-                h = x[start:start + batch_size]
-                for layer in layers:
-                    h = layer.forward(h, training=False)
+                h = replica.forward(x[start:start + batch_size])
                 out[start:start + len(h)] = h
         self.run([lambda k=k: forward(self.replicas[k], starts[k::self.count])
                   for k in range(min(self.count, len(starts)))])
         return out
 
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        """The model's ``train_step(x, y)``: the gradients, then the optimizer's update, each
+        shared between the workers."""
+        if self.model.optimizer is None:
+            self.model.compile()
+        loss, correct = self.gradients(x, y)
+        check_loss(loss)
+        self.update()
+        return loss, correct
+
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
-        """Forward and backward over (x, y), split between the workers, leaving the batch's
-        gradients (as one pass over all of x would) in ``model.grads``. Returns the batch's mean
-        loss and the number of correctly classified samples."""
+        """The model's ``gradients(x, y)`` with the rows split between the workers, leaving the
+        batch's gradients (as one pass over all of x would) in ``model.grads``."""
         total = len(x)
         count = min(self.count, total)
         bounds = np.linspace(0, total, count + 1).round().astype(int)
-        draws = {index: layer.draw((total, *layer.input_shape))
-                 for index, layer in enumerate(self.model.layers) if isinstance(layer, Dropout)}
-        results = self.run([
-            lambda k=k, rows=slice(bounds[k], bounds[k + 1]):
-                self._share(k, x[rows], y[rows], total,
-                            {i: None if d is None else d[rows] for i, d in draws.items()})
-            for k in range(count)])
+        draws = self.model.draw_dropout(total)
+
+        def share(k: int, rows: slice) -> tuple[float, int]:
+            loss, correct = self.replicas[k].gradients(
+                x[rows], y[rows], {index: d[rows] for index, d in draws.items()},
+                mean_over=total)
+            return loss * len(y[rows]), correct
+        results = self.run([lambda k=k: share(k, slice(bounds[k], bounds[k + 1]))
+                            for k in range(count)])
         if count > 1:
             self._sum_gradients(count)
         loss = sum(loss_sum for loss_sum, _ in results) / total
         return loss, sum(correct for _, correct in results)
 
-    def _share(self, k: int, x: np.ndarray, y: np.ndarray, total: int,
-               draws: dict) -> tuple[float, int]:
-        """Worker k's forward and backward pass over its rows: (loss summed over them, correct)."""
-        layers = self.replicas[k]
-        for index, rows in draws.items():
-            layers[index].next_draws = rows
-        try:
-            loss, correct = training_pass(layers, self.losses[k], x, y, mean_over=total)
-        finally:            # after a failure, no layer may keep draws meant for this batch
-            for index in draws:
-                layers[index].next_draws = None
-        return loss * len(y), correct
+    def update(self) -> None:
+        """One optimizer step of the model, its slices shared between the workers: an update
+        is element-wise, so the slices can be updated in any order and at the same time."""
+        optimizer = self.model.optimizer
+        optimizer.begin_step()
+        jobs = optimizer.slices(self.model.params, self.model.grads)
+        self.run([lambda share=share: optimizer.update(share)
+                  for share in shares(jobs, self.count)])
 
     def _sum_gradients(self, count: int) -> None:
         """model.grads += every other worker's gradients, chunk by chunk, in the workers."""
@@ -193,10 +184,23 @@ class DataParallel(Workers):
         for index, layer in enumerate(self.model.layers):
             for key in layer.grads:
                 jobs.extend(chunks(layer.grads[key],
-                                   *(self.replicas[k][index].grads[key] for k in range(1, count))))
+                                   *(self.replicas[k].layers[index].grads[key]
+                                     for k in range(1, count))))
 
         def add(share):
             for total, *parts in share:
                 for part in parts:
                     total += part
         self.run([lambda share=share: add(share) for share in shares(jobs, self.count)])
+
+
+def shares(jobs: list[tuple[np.ndarray, ...]], count: int) -> list[list]:
+    """``jobs`` (tuples of same-sized chunks) dealt into ``count`` lists of near-equal total size,
+    for parallel work: each job, largest first, to the list with the least so far."""
+    loads = [0] * count
+    dealt: list[list[int]] = [[] for _ in range(count)]
+    for index in sorted(range(len(jobs)), key=lambda i: -len(jobs[i][0])):
+        k = loads.index(min(loads))
+        dealt[k].append(index)
+        loads[k] += len(jobs[index][0])
+    return [[jobs[i] for i in sorted(indices)] for indices in dealt]

@@ -568,12 +568,14 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_draws_a_bar_on_a_terminal(monkeypatch):
-    clock = iter(range(100))
-    monkeypatch.setattr(download.time, "monotonic", lambda: float(next(clock)))
+    now = [0.0]
+    monkeypatch.setattr(download.time, "monotonic", lambda: now[0])
     terminal = FakeTerminal()
     progress = Progress(stream=terminal)
     progress.start("file.gz", 4_000_000)
+    now[0] = 1.0
     progress.advance(1_000_000)
+    now[0] = 2.0
     progress.finish("verified")
     text = terminal.getvalue()
     assert "\r" in text and "[######" in text and "1.0/4.0 MB" in text and "ETA" in text

@@ -16,6 +16,7 @@ import pytest
 
 import scratchnet.nn.saving as saving_module
 from scratchnet.training import runs as training
+from scratchnet.training.callbacks import ProgressBar
 from scratchnet.cli.train import main
 from scratchnet.tools.killtest import run_kill_test, same_weights
 from scratchnet.nn.model import Callback
@@ -230,7 +231,7 @@ def test_progress_bar_on_a_terminal_and_in_a_log():
     logs = {"loss": 0.5, "acc": 0.9}
     for tty in (True, False):
         stream = io.StringIO()
-        bar = training.ProgressBar(epochs=3, samples=1000, batch_size=100, stream=stream,
+        bar = ProgressBar(epochs=3, samples=1000, batch_size=100, stream=stream,
                                    tty=tty)
         bar.on_epoch_begin(0, 10)
         for step in range(1, 11):

@@ -18,6 +18,8 @@ from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_fai
 from scratchnet.nn.saving import ModelFileError
 
 from scratchnet.nn.optimizers import OPTIMIZERS
+from scratchnet.progress import format_duration
+from scratchnet.training.callbacks import ProgressBar
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +114,7 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
             parser.error(f"--resume: {error}")
         defaults = training.TrainConfig(**{**vars(defaults), **stored})
     config = training.settings_from(args, defaults)
-    progress = None if args.quiet else training.ProgressBar
+    progress = None if args.quiet else ProgressBar
     try:
         result = training.train(config, log=say, progress=progress)
     except (ModelFileError, training.ConfigurationError) as error:
@@ -133,7 +135,7 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
         print(f"error: {result.message}", file=sys.stderr)
         return EXIT_FAILED
     say(f"Test accuracy {result.test_accuracy:.2%} (loss {result.test_loss:.4f}) after "
-        f"{result.epochs_done} epochs; {format_seconds(result.seconds)} in all")
+        f"{result.epochs_done} epochs; {format_duration(result.seconds)} in all")
     say("Wrote:")
     labels = {"model": "model", "checkpoint": "checkpoint (for --resume)",
               "history": "history", "curves": "training curves", "confusion": "confusion matrix",
@@ -147,7 +149,6 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
 
 def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
     from scratchnet.training import finetune
-    from scratchnet.training import runs as training
 
     config = finetune.FinetuneConfig(
         base=args.finetune, extra=args.extra, holdout=args.holdout,
@@ -158,7 +159,7 @@ def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
         dtype=args.dtype or "float32", workers=args.workers)
     try:
         result = finetune.run_finetune(
-            config, log=say, progress=None if args.quiet else training.ProgressBar)
+            config, log=say, progress=None if args.quiet else ProgressBar)
     except (ModelFileError, finetune.PersonalDataError) as error:
         parser.error(str(error))
     except Exception as error:
@@ -174,9 +175,6 @@ def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
     return 0
 
 
-def format_seconds(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from typing import IO, Union
 
 from scratchnet.data.archives import ArchiveError, extract_archive, is_archive
 from scratchnet.data.mnist import MNIST_FILES, DataFile, mnist_dir
+from scratchnet.progress import StatusLine, bar, format_duration
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -101,60 +102,47 @@ class Progress:
     """
 
     def __init__(self, stream: IO[str] | None = None, quiet: bool = False) -> None:
-        self.stream = sys.stderr if stream is None else stream
+        self.status = StatusLine(sys.stderr if stream is None else stream)
         self.quiet = quiet
-        isatty = getattr(self.stream, "isatty", None)
-        self.tty = bool(isatty and isatty())
         self._label = ""
         self._total: int | None = None
         self._done = 0
         self._started = 0.0
-        self._last_draw = 0.0
 
     def message(self, text: str) -> None:
         """Write one line."""
         if not self.quiet:
-            print(text, file=self.stream, flush=True)
+            self.status.line(text)
 
     def start(self, label: str, total: int | None) -> None:
         """Begin a transfer of ``total`` bytes (None when unknown)."""
         self._label, self._total, self._done = label, total, 0
-        self._started = self._last_draw = time.monotonic()
-        if not self.tty:
+        self._started = time.monotonic()
+        if not self.status.tty:
             size = f" ({_megabytes(total)})" if total else ""
             self.message(f"{label}: downloading{size}")
 
     def advance(self, nbytes: int) -> None:
         """Count ``nbytes`` more bytes transferred."""
         self._done += nbytes
-        now = time.monotonic()
-        if self.tty and not self.quiet and now - self._last_draw >= 0.1:
-            self._last_draw = now
-            self._draw(now)
+        if not self.quiet:
+            self.status.redraw(self._text())
 
     def finish(self, outcome: str) -> None:
         """End the transfer with a one-line ``outcome`` (e.g. "verified")."""
         elapsed = max(time.monotonic() - self._started, 1e-9)
         rate = self._done / elapsed
-        line = (f"{self._label}: {outcome}, {_megabytes(self._done)} in {elapsed:.1f} s "
-                f"({_megabytes(rate)}/s)")
-        if self.tty and not self.quiet:
-            self.stream.write("\r\x1b[K")
-        self.message(line)
+        self.message(f"{self._label}: {outcome}, {_megabytes(self._done)} in {elapsed:.1f} s "
+                     f"({_megabytes(rate)}/s)")
 
-    def _draw(self, now: float) -> None:
-        elapsed = max(now - self._started, 1e-9)
+    def _text(self) -> str:
+        elapsed = max(time.monotonic() - self._started, 1e-9)
         rate = self._done / elapsed
-        if self._total:
-            fraction = min(self._done / self._total, 1.0)
-            bar = "#" * int(fraction * 24)
-            eta = (self._total - self._done) / rate if rate > 0 else float("inf")
-            text = (f"{self._label} [{bar:<24}] {self._done / 1e6:.1f}/{_megabytes(self._total)}"
-                    f" {_megabytes(rate)}/s ETA {eta:.0f} s")
-        else:
-            text = f"{self._label} {_megabytes(self._done)} {_megabytes(rate)}/s"
-        self.stream.write("\r\x1b[K" + text)
-        self.stream.flush()
+        if not self._total:
+            return f"{self._label} {_megabytes(self._done)} {_megabytes(rate)}/s"
+        eta = format_duration((self._total - self._done) / rate) if rate > 0 else "?"
+        return (f"{self._label} {bar(self._done / self._total, 24, '#', '', ' ')} "
+                f"{self._done / 1e6:.1f}/{_megabytes(self._total)} {_megabytes(rate)}/s ETA {eta}")
 
 
 def _megabytes(nbytes: float) -> str:

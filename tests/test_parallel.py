@@ -7,12 +7,12 @@ import pytest
 
 from scratchnet.tools import blas
 
-from scratchnet.training import parallel
+from scratchnet.nn import parallel
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
 from scratchnet.nn.model import Sequential, score
 
 from scratchnet.nn.optimizers import Adadelta, Adam
-from scratchnet.training.parallel import DataParallel, Workers, default_workers
+from scratchnet.nn.parallel import DataParallel, Workers, default_workers
 from scratchnet.training.runs import set_dtype
 
 

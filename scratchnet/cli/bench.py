@@ -11,7 +11,7 @@ import sys
 from scratchnet.tools import benchmark
 from scratchnet.cli.arguments import positive_int
 from scratchnet.nn.models import reference_cnn
-from scratchnet.training.parallel import default_workers
+from scratchnet.nn.parallel import default_workers
 
 
 def parse_args(argv):

@@ -25,7 +25,7 @@ from scratchnet.nn.layers import Dropout, Layer, Softmax
 from scratchnet.nn.layers.activations import softmax
 from scratchnet.nn.losses import SoftmaxCrossEntropy, TrainingDivergedError, check_loss  # noqa: F401
 from scratchnet.nn.optimizers import Optimizer
-from scratchnet.training.parallel import DataParallel, check_workers, default_workers
+from scratchnet.nn.parallel import DataParallel, check_workers, default_workers
 
 
 def score(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -230,7 +230,7 @@ class Sequential:
     def replica(self) -> "Sequential":
         """A copy that shares this model's weight arrays but has its own layer buffers,
         gradients and loss, so that several copies can run ``gradients`` on different samples
-        at the same time (``scratchnet.training.parallel``)."""
+        at the same time (``scratchnet.nn.parallel``)."""
         twin = copy.copy(self)
         twin.layers = [layer.replica() for layer in self.layers]
         twin.loss = copy.copy(self.loss)
@@ -315,7 +315,7 @@ class Sequential:
         to an uninterrupted run with as many workers. ``augment(batch, rng)`` may transform each
         training batch.
         A callback can set ``model.stop_training = True`` to stop after the current batch.
-        ``workers`` threads share each batch (``scratchnet.training.parallel``); by default one per core
+        ``workers`` threads share each batch (``scratchnet.nn.parallel``); by default one per core
         when NumPy's BLAS allows it, else one. Results depend on the number of workers only
         through the rounding of sums.
         """

@@ -24,7 +24,7 @@ from scratchnet.tools import blas
 from scratchnet.nn.layers import Conv2D, Dense
 from scratchnet.nn.model import Sequential
 
-from scratchnet.training.parallel import DataParallel
+from scratchnet.nn.parallel import DataParallel
 
 
 def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1) -> float:

@@ -1,6 +1,6 @@
 """How many threads NumPy's BLAS runs a matrix product on, read and changed while running.
 
-Data-parallel training (``scratchnet.training.parallel``) keeps every core busy with one worker thread
+Data-parallel training (``scratchnet.nn.parallel``) keeps every core busy with one worker thread
 each, so each worker's products must run on one BLAS thread: a multi-threaded BLAS called from
 two threads at once fights itself for the cores (a training step of the reference model took
 140-190 ms that way instead of ~95 ms on one thread each, on the 2-core machine of

@@ -33,7 +33,7 @@ from scratchnet.training.callbacks import Checkpoint, StopOnInterrupt, interrupt
 from scratchnet.nn.saving import ModelFileError, load_model
 from scratchnet.nn.models import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import OPTIMIZERS
-from scratchnet.training.parallel import default_workers
+from scratchnet.nn.parallel import default_workers
 
 MODELS = {"reference": reference_cnn, "small": small_cnn}
 DTYPES = {"float32": np.float32, "float64": np.float64}

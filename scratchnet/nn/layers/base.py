@@ -99,7 +99,7 @@ class Layer:
         return buffer
 
     def replica(self) -> "Layer":
-        """A copy for one worker of data-parallel training (``scratchnet.training.parallel``): it shares
+        """A copy for one worker of data-parallel training (``scratchnet.nn.parallel``): it shares
         this layer's ``params`` dict, and so its weight arrays, but has its own gradients, work
         arrays and saved inputs, so that several copies can run on different samples at once."""
         twin = copy.copy(self)

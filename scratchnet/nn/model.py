@@ -74,7 +74,16 @@ class TrainState:
 
 
 class Sequential:
-    """A stack of layers. See the package README for the Keras-like workflow."""
+    """A stack of layers trained end to end, with Keras' workflow: compile, fit, evaluate,
+    predict, summary, save (``load_model`` reads it back).
+
+    Args:
+        layers: the layers, first to last (``scratchnet.nn.layers`` or ``scratchnet.nn.plain``).
+        input_shape: one sample's shape, e.g. ``(28, 28, 1)``; the model is built at once when
+            it is given, else at the first call that sees data.
+        seed: seeds the model's generator, which draws the initial weights, the shuffling,
+            dropout and augmentation: the same seed gives the same training.
+    """
 
     def __init__(self, layers: Sequence[Layer], input_shape: Sequence[int] | None = None,
                  seed: int = 0):
@@ -116,7 +125,11 @@ class Sequential:
             raise ValueError("layer names must be unique")
 
     def build(self, input_shape: Sequence[int]) -> None:
-        """Create every layer's parameters for samples of ``input_shape``, e.g. (28, 28, 1)."""
+        """Create every layer's parameters.
+
+        Args:
+            input_shape: one sample's shape, without the batch axis, e.g. ``(28, 28, 1)``.
+        """
         shape = tuple(int(d) for d in input_shape)
         if any(d < 1 for d in shape):
             raise ValueError(f"input_shape must be positive, got {tuple(input_shape)}")
@@ -134,6 +147,12 @@ class Sequential:
 
     def compile(self, optimizer: Optimizer | None = None,
                 loss: SoftmaxCrossEntropy | None = None) -> None:
+        """Choose how the model learns.
+
+        Args:
+            optimizer: default ``Adadelta()`` with the reference recipe (1.0, 0.95, 1e-7).
+            loss: default ``SoftmaxCrossEntropy()``, on the last layer's logits.
+        """
         from scratchnet.nn.optimizers import Adadelta
         self.optimizer = optimizer if optimizer is not None else Adadelta()
         self.loss = loss if loss is not None else SoftmaxCrossEntropy()
@@ -237,7 +256,12 @@ class Sequential:
         return twin
 
     def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
-        """One forward, backward and optimizer step; returns the batch's mean loss."""
+        """One forward, backward and optimizer step; returns the batch's mean loss.
+
+        Args:
+            x: images (N, H, W, C), floating point in [0, 1].
+            y: integer labels (N,).
+        """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
         return self.train_step(x, y)[0]
@@ -253,9 +277,12 @@ class Sequential:
         return loss, correct
 
     def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-        """The last layer's outputs for x, computed ``batch_size`` images at a time, in a new
-        array. Layers reuse their output arrays from one call to the next, so each batch's
-        result is copied out before the next batch runs."""
+        """The last layer's outputs (N, classes), in a new array the caller owns.
+
+        Args:
+            x: images (N, H, W, C), floating point in [0, 1].
+            batch_size: images per forward pass.
+        """
         x = self._check_input(x)
         first = self.forward(x[:batch_size])
         out = np.empty((len(x), *first.shape[1:]), dtype=first.dtype)
@@ -265,12 +292,23 @@ class Sequential:
         return out
 
     def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
-        """Class probabilities (N, classes) for images x (N, H, W, C)."""
+        """Class probabilities (N, classes), each row summing to 1.
+
+        Args:
+            x: images (N, H, W, C), floating point in [0, 1].
+            batch_size: images per forward pass.
+        """
         out = self.predict_logits(x, batch_size)
         return out if isinstance(self.layers[-1], Softmax) else softmax(out)
 
     def evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int = 256) -> tuple[float, float]:
-        """Mean loss and accuracy over (x, y)."""
+        """Mean cross-entropy loss and accuracy (a fraction) over (x, y).
+
+        Args:
+            x: images (N, H, W, C), floating point in [0, 1].
+            y: integer labels (N,).
+            batch_size: images per forward pass.
+        """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
         if len(x) == 0:
@@ -283,6 +321,10 @@ class Sequential:
         ``output_grad`` (N, classes) weights the last layer's outputs (the logits, unless the
         model ends in Softmax); a one-hot row gives the gradient of that class score with
         respect to the input pixels. Like any backward pass it overwrites the layers' ``grads``.
+
+        Args:
+            x: images (N, H, W, C), floating point.
+            output_grad: (N, classes) weights of the last layer's outputs.
         """
         x = self._check_input(x)
         first = self.layers[0]
@@ -294,7 +336,11 @@ class Sequential:
             first.needs_input_grad = False
 
     def feature_maps(self, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
-        """Each layer's output for x in inference mode, as (layer name, array) pairs."""
+        """Each layer's output for x in inference mode, as (layer name, array) pairs.
+
+        Args:
+            x: images (N, H, W, C), floating point in [0, 1].
+        """
         x = self._check_input(x)
         maps = []
         for layer in self.layers:
@@ -310,14 +356,25 @@ class Sequential:
             workers: int | None = None) -> History:
         """Train for ``epochs`` epochs of mini-batches and return the per-epoch History.
 
-        With ``resume=True`` training continues from ``self.train_state`` (as restored by
-        ``load_model`` from a checkpoint), up to ``epochs`` epochs in all; the result is identical
-        to an uninterrupted run with as many workers. ``augment(batch, rng)`` may transform each
-        training batch.
         A callback can set ``model.stop_training = True`` to stop after the current batch.
-        ``workers`` threads share each batch (``scratchnet.nn.parallel``); by default one per core
-        when NumPy's BLAS allows it, else one. Results depend on the number of workers only
-        through the rounding of sums.
+        Results depend on the number of workers only through the rounding of sums.
+
+        Args:
+            x: training images (N, H, W, C), floating point in [0, 1].
+            y: integer labels (N,).
+            epochs: epochs in all (with ``resume``, counting those already done).
+            batch_size: samples per optimizer step.
+            validation_data: ``(x_val, y_val)``, evaluated after every epoch as ``val_loss``
+                and ``val_acc``.
+            callbacks: ``Callback`` objects, called at the start and end of training, of every
+                epoch and after every batch.
+            shuffle: a new random sample order every epoch (else the order of x).
+            resume: continue from ``self.train_state`` (as ``load_model`` restores it from a
+                checkpoint), even from the middle of an epoch; the result is identical to an
+                uninterrupted run with as many workers.
+            augment: ``augment(batch, rng) -> batch``, applied to every training batch.
+            workers: threads that share each batch (``scratchnet.nn.parallel``); by default
+                one per core when NumPy's BLAS can be held to one thread each, else one.
         """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
@@ -391,7 +448,11 @@ class Sequential:
 
     # ---------------------------------------------------------------------------------- summary
     def summary(self, print_fn: Callable[[str], None] = print) -> None:
-        """Print each layer's output shape and parameter count, as Keras does."""
+        """Print each layer's output shape and parameter count, as Keras does.
+
+        Args:
+            print_fn: called with each line of the table.
+        """
         if not self.built:
             raise ValueError("the model is not built yet: pass input_shape or call build()")
         rows = [("Layer (type)", "Output Shape", "Param #")]
@@ -415,6 +476,10 @@ class Sequential:
         The file (``scratchnet.nn.saving``) holds the architecture (JSON), the weights, the
         optimizer's state, the random generator's state, where training stands, and
         ``metadata`` (any JSON-able dict). ``load_model`` reads it back.
+
+        Args:
+            path: where to write; its folder is created if need be.
+            metadata: stored as it is and returned by ``load_model`` as ``model.metadata``.
         """
         from scratchnet.nn.saving import save_model   # the file format imports this module
         save_model(self, path, metadata)

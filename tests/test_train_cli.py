@@ -17,6 +17,7 @@ import pytest
 import scratchnet.nn.saving as saving_module
 from scratchnet.training import runs as training
 from scratchnet.training.callbacks import ProgressBar
+import scratchnet.cli.train as train_cli
 from scratchnet.cli.train import main
 from scratchnet.tools.killtest import run_kill_test, same_weights
 from scratchnet.nn.model import Callback
@@ -93,7 +94,7 @@ def test_ctrl_c_mid_epoch_saves_exits_130_and_resume_is_identical(mnist_dir, tmp
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     handler = signal.getsignal(signal.SIGINT)
     assert main(small(mnist_dir, straight, "--epochs", "2")) == 0
-    monkeypatch.setattr(training, "ProgressBar", lambda **kw: SendSigint(1, 3, **kw))
+    monkeypatch.setattr(train_cli, "ProgressBar", lambda **kw: SendSigint(1, 3, **kw))
     code = main(small(mnist_dir, stopped, "--epochs", "2", quiet=False))    # uses the "bar"
     assert code == 130
     message = capsys.readouterr().err.strip()

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 import re
 import secrets
@@ -42,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from scratchnet.files import write_atomically
+from scratchnet.nn.checks import is_integer, is_real
 
 FORMAT = 1
 IMAGE_SHAPE = (28, 28)
@@ -210,7 +210,7 @@ def _read_sample(path: Path, label_in_name: int) -> tuple[np.ndarray, int]:
 
 
 def _check_label(label, name: str) -> int:
-    if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label <= 9:
+    if not is_integer(label) or not 0 <= label <= 9:
         raise ValueError(f"{name} must be a whole number 0-9, got {label!r}")
     return int(label)
 
@@ -282,14 +282,13 @@ def _check_strokes(strokes, name: str) -> list[dict]:
 
 def _check_canvas(size, name: str) -> list[int]:
     if not (isinstance(size, (list, tuple)) and len(size) == 2
-            and all(isinstance(value, numbers.Integral) and not isinstance(value, bool)
-                    and value > 0 for value in size)):
+            and all(is_integer(value) and value > 0 for value in size)):
         raise ValueError(f"{name} must be (width, height) in whole pixels above 0, got {size!r}")
     return [int(value) for value in size]
 
 
 def _is_finite_number(value) -> bool:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         return False
     try:
         return math.isfinite(value)

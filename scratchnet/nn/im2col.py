@@ -20,15 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from scratchnet.nn.checks import pair
+
 
 def conv_output_size(size: int, kernel: int, stride: int) -> int:
     """Length of a 'valid' convolution or pooling output along one axis."""
     return (size - kernel) // stride + 1
-
-
-def stride_pair(stride) -> tuple[int, int]:
-    """``2`` -> (2, 2); ``(2, 1)`` stays as it is."""
-    return (stride, stride) if isinstance(stride, (int, np.integer)) else tuple(stride)
 
 
 def sliding_windows(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.ndarray:
@@ -36,7 +33,7 @@ def sliding_windows(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.n
 
     ``stride`` is an int or a (row, column) pair.
     """
-    stride_h, stride_w = stride_pair(stride)
+    stride_h, stride_w = pair(stride, "stride")
     batch, height, width, channels = x.shape
     out_h = conv_output_size(height, kernel_h, stride_h)
     out_w = conv_output_size(width, kernel_w, stride_w)
@@ -50,9 +47,14 @@ def sliding_windows(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.n
 
 
 def reuse_or_allocate(buffer: np.ndarray | None, shape: tuple, dtype) -> np.ndarray:
-    """Return ``buffer`` if it already has this shape and dtype, else a new empty array: lets
-    ``im2col`` and ``col2im`` write into an array the caller passes as ``out``."""
-    if buffer is not None and buffer.shape == shape and buffer.dtype == dtype:
+    """Return ``buffer`` if it already has this shape and dtype, else a new empty array.
+
+    Speed trick (reused buffers): a training step that writes into the arrays of the step
+    before allocates nothing, so the OS does not have to hand out and zero fresh pages for tens
+    of megabytes every step; see docs/performance.md. ``im2col``/``col2im`` use it for their
+    ``out`` argument and ``Layer.buffer`` for a layer's work arrays.
+    """
+    if buffer is not None and buffer.shape == shape and buffer.dtype == np.dtype(dtype):
         return buffer
     return np.empty(shape, dtype=dtype)
 
@@ -97,7 +99,7 @@ def col2im(cols: np.ndarray, input_shape: tuple, kernel_h: int, kernel_w: int, s
     -------
     grad_x : (N, H, W, C), ``out`` reused when its shape fits.
     """
-    stride_h, stride_w = stride_pair(stride)
+    stride_h, stride_w = pair(stride, "stride")
     batch, height, width, channels = input_shape
     out_h = conv_output_size(height, kernel_h, stride_h)
     out_w = conv_output_size(width, kernel_w, stride_w)

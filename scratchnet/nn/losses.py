@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratchnet.nn.layers.activations import softmax_and_log
+
 
 class SoftmaxCrossEntropy:
     """Mean cross-entropy of softmax(logits) against integer labels (N,) or one-hot (N, K)."""
@@ -36,11 +38,7 @@ class SoftmaxCrossEntropy:
         else:
             raise ValueError(f"labels must have shape ({batch},) or {logits.shape}, "
                              f"got {labels.shape}")
-        shifted = logits - logits.max(axis=1, keepdims=True)
-        exp = np.exp(shifted)
-        sum_exp = exp.sum(axis=1, keepdims=True)
-        log_probs = shifted - np.log(sum_exp)
-        self.probs = exp / sum_exp
+        self.probs, log_probs = softmax_and_log(logits)
         self._targets = targets
         return float(-(targets * log_probs).sum() / batch)
 

@@ -21,6 +21,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet.nn.checks import non_negative_int, positive_int
 from scratchnet.nn.layers import Dropout, Layer, Softmax
 from scratchnet.nn.layers.activations import softmax
 from scratchnet.nn.losses import SoftmaxCrossEntropy, TrainingDivergedError, check_loss  # noqa: F401
@@ -378,11 +379,8 @@ class Sequential:
         """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-                or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        non_negative_int(epochs, "epochs")
+        positive_int(batch_size, "batch_size")
         if len(x) == 0:
             raise ValueError("cannot fit on an empty training set")
         workers = default_workers(batch_size) if workers is None else check_workers(workers)

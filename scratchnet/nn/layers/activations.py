@@ -14,11 +14,21 @@ import numpy as np
 from scratchnet.nn.layers.base import Layer
 
 
-def softmax(logits: np.ndarray) -> np.ndarray:
-    """Row-wise softmax over the last axis, shifted by the row maximum so exp never overflows."""
+def softmax_and_log(logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise softmax over the last axis and its logarithm, both computed from the logits
+    shifted by their row maximum, so that exp never overflows and log never sees a 0:
+
+        s = z - max(z)      p = exp(s) / sum(exp(s))      log p = s - log(sum(exp(s)))
+    """
     shifted = logits - logits.max(axis=-1, keepdims=True)
     exp = np.exp(shifted)
-    return exp / exp.sum(axis=-1, keepdims=True)
+    sum_exp = exp.sum(axis=-1, keepdims=True)
+    return exp / sum_exp, shifted - np.log(sum_exp)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax over the last axis (see ``softmax_and_log``)."""
+    return softmax_and_log(logits)[0]
 
 
 class ReLU(Layer):

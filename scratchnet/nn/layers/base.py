@@ -11,6 +11,9 @@ import copy
 
 import numpy as np
 
+from scratchnet.nn.im2col import reuse_or_allocate
+from scratchnet.nn.checks import pair, positive_int  # noqa: F401  (the layers import them from here)
+
 ACTIVATIONS = (None, "relu")
 
 # Layers that stream large arrays process the batch in slices of about this many bytes, so that
@@ -31,22 +34,6 @@ def check_activation(activation: str | None) -> str | None:
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be 'relu' or None, got {activation!r}")
     return activation
-
-
-def positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def pair(value, name: str) -> tuple[int, int]:
-    """Accept ``3`` or ``(3, 3)`` like Keras does."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-        return positive_int(value[0], name), positive_int(value[1], name)
-    size = positive_int(value, name)
-    return size, size
 
 
 class Layer:
@@ -92,10 +79,8 @@ class Layer:
         (for outputs) or backward (for gradients) call. Per-slice arrays are asked for with the
         largest slice's shape and cut down: ``self.buffer(...)[:rows]``.
         """
-        shape = tuple(shape)
-        buffer = self._buffers.get(name)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = self._buffers[name] = np.empty(shape, dtype)
+        buffer = self._buffers[name] = reuse_or_allocate(self._buffers.get(name), tuple(shape),
+                                                         dtype)
         return buffer
 
     def replica(self) -> "Layer":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratchnet.nn.checks import is_real
 from scratchnet.nn.layers.base import Layer, default_rng
 
 MAX_RATE = 0.9999   # the keep probability must stay at least one step of 1/65536 above zero
@@ -31,8 +32,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, name: str | None = None):
         super().__init__(name)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) \
-                or not 0 <= rate <= MAX_RATE:
+        if not is_real(rate) or not 0 <= rate <= MAX_RATE:
             raise ValueError(f"dropout rate must be a number in [0, {MAX_RATE}], got {rate!r}")
         self.rate = float(rate)
         self.rng: np.random.Generator | None = None

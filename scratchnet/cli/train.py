@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=positive_int, metavar="N",
                      help="threads that share each batch (default: one per core when NumPy's "
                           "BLAS allows, else 1); results differ only by float rounding")
+    run.add_argument("--plain", action="store_true", default=None,
+                     help="train with the plain layers and optimizers of scratchnet.nn.plain, "
+                          "the math written as it reads (slow: one thread, no speed tricks); "
+                          "the model saved is the same as without")
     run.add_argument("--model", choices=("reference", "small"),
                      help="advanced: 'small' is a tiny CNN that trains in seconds, for tests and "
                           "quick tries (default reference: the tutorial's network)")
@@ -85,7 +89,8 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
     if args.finetune is not None:
         unsupported = [option for option, value in (
             ("--resume", args.resume), ("--limit", args.limit), ("--val-split", args.val_split),
-            ("--model", args.model), ("--optimizer", args.optimizer)) if value is not None]
+            ("--model", args.model), ("--optimizer", args.optimizer), ("--plain", args.plain))
+            if value is not None]
         if unsupported:
             parser.error(f"--finetune cannot be combined with {', '.join(unsupported)}")
     for option, value in (("--out", args.out), ("--data-dir", args.data_dir)):

@@ -31,6 +31,7 @@ from scratchnet.files import remove_stale_temporaries, write_json
 from scratchnet.nn.model import Callback, Sequential, TrainingDivergedError
 from scratchnet.training.callbacks import Checkpoint, StopOnInterrupt, interrupt_flag
 from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn import plain
 from scratchnet.nn.models import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import OPTIMIZERS
 from scratchnet.nn.parallel import default_workers
@@ -72,6 +73,7 @@ class TrainConfig:
     dtype: str = "float32"
     model: str = "reference"
     workers: int | None = None              # threads sharing each batch; None: one per core
+    plain: bool = False                     # train with scratchnet.nn.plain (slow; one thread)
 
     def run_settings(self) -> dict:
         """The settings a checkpoint records: those that must match on resume, and the
@@ -146,11 +148,12 @@ def set_dtype(model: Sequential, dtype: str) -> None:
 
 def build_model(config: TrainConfig) -> Sequential:
     """A fresh, compiled model as ``config`` describes it."""
-    model = MODELS[config.model](seed=config.seed)
+    model = MODELS[config.model](seed=config.seed, plain=config.plain)
     set_dtype(model, config.dtype)
-    optimizer_class = OPTIMIZERS[config.optimizer]
+    optimizer_class = (plain.OPTIMIZERS if config.plain else OPTIMIZERS)[config.optimizer]
     model.compile(optimizer_class() if config.learning_rate is None
-                  else optimizer_class(learning_rate=config.learning_rate))
+                  else optimizer_class(learning_rate=config.learning_rate),
+                  plain.SoftmaxCrossEntropy() if config.plain else None)
     return model
 
 
@@ -208,15 +211,20 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
     history: dict = {}
     if config.resume:
         model, history = load_checkpoint(config.resume, config)
+        if config.plain:
+            plain.make_plain(model)
         log(f"Resuming {config.resume} at epoch {model.train_state.epoch + 1}"
             + (f", batch {model.train_state.step + 1}" if model.train_state.step else ""))
     else:
         model = build_model(config)
     data = dataset if dataset is not None else load_data(config)
     workers = default_workers(config.batch_size) if config.workers is None else config.workers
+    if config.plain:
+        workers = 1      # data-parallel training pre-draws dropout masks for the fast layers only
     log(f"Training {config.model} CNN ({model.count_params():,} parameters) on "
         f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
         f"{type(model.optimizer).__name__}, {config.dtype}"
+        + (", plain layers" if config.plain else "")
         + (", augmented" if config.augment else "")
         + f", {workers} worker thread{'s' if workers > 1 else ''}"
         + f"; validating on {len(data.x_val):,} {data.validation_name} digits")

@@ -1,0 +1,417 @@
+"""Plain layers, loss and optimizers: the network's math written as it reads, for study.
+
+Each class here is the twin of a fast one in ``scratchnet.layers`` / ``scratchnet.losses`` /
+``scratchnet.optimizers``: the same constructor arguments, ``config()``, parameter names and
+initial weights, the same results up to float rounding (``tests/test_plain.py`` checks that),
+but none of the speed tricks. A layer keeps only what its backward pass needs and returns new
+arrays every call. Shapes are NHWC; N is the batch.
+
+    Conv2D     cols = im2col(pad(x))                       (N*OH*OW, KH*KW*C)
+               y    = act(cols @ K + b)                    (N, OH, OW, F)
+               dK   = cols.T @ g     db = sum(g)     dx = unpad(col2im(g @ K.T))
+    MaxPool2D  y    = max over each window                 dx = grad to each window's argmax
+    Dense      y    = act(x @ W + b)                       dW = x.T @ g   db = sum(g)   dx = g @ W.T
+    Dropout    y    = x * m / q                            dx = grad_out * m / q
+    loss       L    = -mean(log softmax(z)[label])         dL/dz = (softmax(z) - onehot) / N
+
+(g = grad_out, times (y > 0) when the layer has a fused ReLU.) ``Flatten`` and ``ReLU`` are
+already plain in ``scratchnet.layers`` and are used from there.
+
+The fast layers compute the same arithmetic, arranged for the cache and the BLAS library; each
+difference is named, with its reason, where it is made, and measured in docs/performance.md;
+docs/tour.md walks through them. Build the plain network with ``reference_cnn(plain=True)`` and
+train it with ``python scripts/train.py --plain`` (slowly). A plain model saves exactly as a
+fast one (same class names, configs, weights and optimizer slots), so ``load_model`` gives the
+fast twin back. Train plain models with ``workers=1``: data-parallel training hands its
+pre-drawn dropout masks only to the fast ``Dropout``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scratchnet.nn.im2col import col2im, sliding_windows
+from scratchnet.nn.initializers import kernel_initializer
+from scratchnet.nn.layers.activations import ReLU, softmax_and_log
+from scratchnet.nn.layers.base import Layer, check_activation, default_rng, pair, positive_int
+from scratchnet.nn.layers.conv import same_padding
+from scratchnet.nn.layers.dense import Flatten
+
+__all__ = ["Conv2D", "MaxPool2D", "Dense", "Flatten", "Dropout", "ReLU", "SoftmaxCrossEntropy",
+           "SGD", "Adam", "Adadelta", "im2col"]
+
+
+def im2col(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.ndarray:
+    """Every receptive field of ``x`` (N, H, W, C) as a row: (N*OH*OW, KH*KW*C), a new array."""
+    windows = sliding_windows(x, kernel_h, kernel_w, stride)      # (N, OH, OW, KH, KW, C) view
+    return windows.reshape(-1, kernel_h * kernel_w * x.shape[3])  # the one copy
+
+
+class Conv2D(Layer):
+    """2-D convolution (cross-correlation), written as im2col -> matmul -> col2im.
+
+    Args:
+        filters: number of output channels F.
+        kernel_size: int or (KH, KW).
+        strides: int or a pair of equal ints.
+        padding: "valid" (no padding) or "same" (output ceil(H / stride), as TensorFlow pads).
+        activation: None or "relu" (fused).
+        use_bias: whether to add a bias per filter.
+        name: the layer's name (the model gives one if None).
+
+    Input shape: (N, H, W, C). Output shape: (N, OH, OW, F).
+    """
+
+    default_name = "conv2d"
+
+    def __init__(self, filters: int, kernel_size=3, strides=1, padding: str = "valid",
+                 activation: str | None = None, use_bias: bool = True, name: str | None = None):
+        super().__init__(name)
+        self.filters = positive_int(filters, "filters")
+        self.kernel_h, self.kernel_w = pair(kernel_size, "kernel_size")
+        stride_h, stride_w = pair(strides, "strides")
+        if stride_h != stride_w or padding not in ("valid", "same"):
+            raise ValueError(f"strides must be equal and padding 'valid' or 'same', got "
+                             f"{strides!r}, {padding!r}")
+        self.stride, self.padding = stride_h, padding
+        self.activation = check_activation(activation)
+        self.use_bias = bool(use_bias)
+
+    def build(self, input_shape, rng=None):
+        super().build(input_shape)
+        height, width, channels = self.input_shape
+        self.pads = ((0, 0), (0, 0))
+        if self.padding == "same":
+            self.pads = (same_padding(height, self.kernel_h, self.stride),
+                         same_padding(width, self.kernel_w, self.stride))
+        shape = (self.kernel_h, self.kernel_w, channels, self.filters)
+        self.params = {"kernel": kernel_initializer(
+            default_rng(rng), shape, self.kernel_h * self.kernel_w * channels,
+            self.kernel_h * self.kernel_w * self.filters, self.activation)}
+        if self.use_bias:
+            self.params["bias"] = np.zeros(self.filters, dtype=np.float32)
+
+    def output_shape(self, input_shape):
+        height, width, _ = input_shape
+        (top, bottom), (left, right) = self.pads if self.built else ((0, 0), (0, 0))
+        return ((height + top + bottom - self.kernel_h) // self.stride + 1,
+                (width + left + right - self.kernel_w) // self.stride + 1, self.filters)
+
+    def forward(self, x, training=False):
+        xp = np.pad(x, ((0, 0), *self.pads, (0, 0)))                  # (N, Hp, Wp, C)
+        out_h, out_w, _ = self.output_shape(x.shape[1:])
+        self.cols = im2col(xp, self.kernel_h, self.kernel_w, self.stride)
+        z = self.cols @ self.params["kernel"].reshape(-1, self.filters)   # (N*OH*OW, F)
+        if self.use_bias:
+            z = z + self.params["bias"]
+        y = np.maximum(z, 0) if self.activation == "relu" else z
+        self.x_shape, self.xp_shape, self.y = x.shape, xp.shape, y
+        return y.reshape(len(x), out_h, out_w, self.filters)
+
+    def backward(self, grad_out):
+        kernel = self.params["kernel"]
+        g = grad_out.reshape(-1, self.filters)                       # (N*OH*OW, F)
+        if self.activation == "relu":
+            g = g * (self.y > 0)
+        self.grads = {"kernel": (self.cols.T @ g).reshape(kernel.shape)}
+        if self.use_bias:
+            self.grads["bias"] = g.sum(axis=0)
+        grad_cols = g @ kernel.reshape(-1, self.filters).T           # (N*OH*OW, KH*KW*C)
+        grad_xp = col2im(grad_cols, self.xp_shape, self.kernel_h, self.kernel_w, self.stride)
+        (top, _), (left, _) = self.pads
+        height, width = self.x_shape[1:3]
+        return grad_xp[:, top:top + height, left:left + width, :]
+
+    def config(self):
+        return {"filters": self.filters, "kernel_size": [self.kernel_h, self.kernel_w],
+                "strides": self.stride, "padding": self.padding, "activation": self.activation,
+                "use_bias": self.use_bias, "name": self.name}
+
+
+class MaxPool2D(Layer):
+    """Max pooling; each window's gradient goes to its first maximum in column-major order.
+
+    Args:
+        pool_size: int or (PH, PW).
+        strides: int or (SH, SW); None means pool_size.
+        name: the layer's name.
+
+    Input shape: (N, H, W, C). Output shape: (N, (H - PH) // SH + 1, (W - PW) // SW + 1, C).
+    """
+
+    default_name = "max_pooling2d"
+
+    def __init__(self, pool_size=2, strides=None, name: str | None = None):
+        super().__init__(name)
+        self.pool_h, self.pool_w = pair(pool_size, "pool_size")
+        self.strides = (self.pool_h, self.pool_w) if strides is None else pair(strides, "strides")
+
+    def output_shape(self, input_shape):
+        height, width, channels = input_shape
+        return ((height - self.pool_h) // self.strides[0] + 1,
+                (width - self.pool_w) // self.strides[1] + 1, channels)
+
+    def forward(self, x, training=False):
+        windows = sliding_windows(x, self.pool_h, self.pool_w, self.strides)  # (N,OH,OW,PH,PW,C)
+        # Each window's PH*PW values in column-major order (PW, PH), last: argmax then picks the
+        # leftmost column holding the maximum, and the top one in it.
+        flat = windows.transpose(0, 1, 2, 5, 4, 3).reshape(*windows.shape[:3], x.shape[3], -1)
+        self.x_shape, self.argmax = x.shape, flat.argmax(axis=-1)       # (N, OH, OW, C)
+        return flat.max(axis=-1)
+
+    def backward(self, grad_out):
+        one_hot = np.arange(self.pool_w * self.pool_h) == self.argmax[..., None]
+        flat = one_hot * grad_out[..., None]                          # (N, OH, OW, C, PW*PH)
+        windows = flat.reshape(*flat.shape[:4], self.pool_w, self.pool_h)
+        windows = windows.transpose(0, 1, 2, 5, 4, 3)                 # (N, OH, OW, PH, PW, C)
+        return col2im(windows, self.x_shape, self.pool_h, self.pool_w, self.strides)
+
+    def config(self):
+        return {"pool_size": [self.pool_h, self.pool_w], "strides": list(self.strides),
+                "name": self.name}
+
+
+class Dense(Layer):
+    """Fully connected layer: y = act(x @ W + b).
+
+    Args:
+        units: number of outputs U.
+        activation: None or "relu" (fused).
+        use_bias: whether to add a bias per unit.
+        name: the layer's name.
+
+    Input shape: (N, D). Output shape: (N, U).
+    """
+
+    default_name = "dense"
+
+    def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
+                 name: str | None = None):
+        super().__init__(name)
+        self.units = positive_int(units, "units")
+        self.activation = check_activation(activation)
+        self.use_bias = bool(use_bias)
+
+    def build(self, input_shape, rng=None):
+        super().build(input_shape)
+        (fan_in,) = self.input_shape
+        self.params = {"kernel": kernel_initializer(default_rng(rng), (fan_in, self.units),
+                                                    fan_in, self.units, self.activation)}
+        if self.use_bias:
+            self.params["bias"] = np.zeros(self.units, dtype=np.float32)
+
+    def output_shape(self, input_shape):
+        return (self.units,)
+
+    def forward(self, x, training=False):
+        z = x @ self.params["kernel"]
+        if self.use_bias:
+            z = z + self.params["bias"]
+        self.x = x
+        self.y = np.maximum(z, 0) if self.activation == "relu" else z
+        return self.y
+
+    def backward(self, grad_out):
+        g = grad_out * (self.y > 0) if self.activation == "relu" else grad_out
+        self.grads = {"kernel": self.x.T @ g}
+        if self.use_bias:
+            self.grads["bias"] = g.sum(axis=0)
+        return g @ self.params["kernel"].T
+
+    def config(self):
+        return {"units": self.units, "activation": self.activation, "use_bias": self.use_bias,
+                "name": self.name}
+
+
+class Dropout(Layer):
+    """Inverted dropout: in training y = x * m / q, with m ~ Bernoulli(q), q = 1 - rate.
+
+    The mask is drawn as the fast layer draws it (16-bit integers against a threshold, so q is
+    rate rounded to a multiple of 1/65536), which gives both the same masks from the same seed.
+
+    Args:
+        rate: share of the inputs set to zero in training, in [0, 0.9999].
+        name: the layer's name.
+
+    Input and output shape: any.
+    """
+
+    default_name = "dropout"
+
+    def __init__(self, rate: float, name: str | None = None):
+        super().__init__(name)
+        if not 0 <= rate <= 0.9999:
+            raise ValueError(f"dropout rate must be a number in [0, 0.9999], got {rate!r}")
+        self.rate = float(rate)
+
+    def build(self, input_shape, rng=None):
+        super().build(input_shape)
+        self.rng = default_rng(rng)
+
+    def forward(self, x, training=False):
+        self.mask = None
+        if not training or self.rate == 0:
+            return x
+        threshold = round(self.rate * 65536)
+        keep = self.rng.integers(0, 65536, size=x.shape, dtype=np.uint16) >= threshold
+        self.mask = keep / x.dtype.type((65536 - threshold) / 65536)    # m / q
+        return x * self.mask
+
+    def backward(self, grad_out):
+        return grad_out if self.mask is None else grad_out * self.mask
+
+    def config(self):
+        return {"rate": self.rate, "name": self.name}
+
+
+class SoftmaxCrossEntropy:
+    """Mean cross-entropy of softmax(logits) (N, K) against integer labels (N,)."""
+
+    def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
+        self.probs, log_probs = softmax_and_log(logits)
+        self.labels = labels
+        return float(-log_probs[np.arange(len(labels)), labels].mean())
+
+    def backward(self, mean_over: int | None = None) -> np.ndarray:
+        """dL/dlogits; ``mean_over`` (default N) is the count L is the mean over."""
+        grad = self.probs.copy()
+        grad[np.arange(len(self.labels)), self.labels] -= 1
+        return grad / (mean_over or len(self.labels))
+
+    def config(self) -> dict:
+        return {}
+
+
+class Optimizer:
+    """Base: ``step`` updates each parameter in place by the rule in ``delta``.
+
+    The state per parameter (``slots``) is keyed as the fast optimizers key it, so a plain
+    optimizer's state saves and loads as theirs.
+    """
+
+    slots: tuple[str, ...] = ()
+
+    def __init__(self, learning_rate: float):
+        self.learning_rate = float(learning_rate)
+        self.iterations = 0
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+
+    def step(self, params, grads, workers=None) -> None:
+        """p <- p - delta(g) for every parameter. ``workers`` is accepted and ignored."""
+        self.iterations += 1
+        for key, param in params.items():
+            if key not in self.state:
+                self.state[key] = {slot: np.zeros_like(param) for slot in self.slots}
+            param -= self.delta(grads[key], self.state[key])
+
+    def delta(self, grad: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        return {"learning_rate": self.learning_rate}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum, as torch.optim.SGD.
+
+    Args:
+        learning_rate: lr.
+        momentum: in [0, 1); 0 for plain SGD.
+        nesterov: use Nesterov momentum (needs momentum > 0).
+    """
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
+        super().__init__(learning_rate)
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.slots = ("momentum_buffer",) if momentum else ()
+
+    def delta(self, grad, state):
+        if not self.momentum:
+            return self.learning_rate * grad
+        b = state["momentum_buffer"]
+        b[...] = grad if self.iterations == 1 else self.momentum * b + grad
+        return self.learning_rate * (grad + self.momentum * b if self.nesterov else b)
+
+    def config(self):
+        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
+                "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015).
+
+    Args:
+        learning_rate: lr.
+        beta_1: decay of the mean of the gradients m.
+        beta_2: decay of the mean of their squares v.
+        epsilon: added to sqrt(v) to keep the step finite.
+    """
+
+    slots = ("exp_avg", "exp_avg_sq")
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-8):
+        super().__init__(learning_rate)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+
+    def delta(self, grad, state):
+        m, v, t = state["exp_avg"], state["exp_avg_sq"], self.iterations
+        m[...] = self.beta_1 * m + (1 - self.beta_1) * grad
+        v[...] = self.beta_2 * v + (1 - self.beta_2) * grad ** 2
+        m_hat, v_hat = m / (1 - self.beta_1 ** t), v / (1 - self.beta_2 ** t)
+        return self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+    def config(self):
+        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
+                "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler 2012).
+
+    Args:
+        learning_rate: lr (1.0 in the paper and the reference recipe).
+        rho: decay of the running means v (of g^2) and u (of the updates squared).
+        epsilon: keeps the square roots away from 0.
+    """
+
+    slots = ("square_avg", "acc_delta")
+
+    def __init__(self, learning_rate: float = 1.0, rho: float = 0.95, epsilon: float = 1e-7):
+        super().__init__(learning_rate)
+        self.rho, self.epsilon = float(rho), float(epsilon)
+
+    def delta(self, grad, state):
+        v, u = state["square_avg"], state["acc_delta"]
+        v[...] = self.rho * v + (1 - self.rho) * grad ** 2
+        dx = np.sqrt((u + self.epsilon) / (v + self.epsilon)) * grad
+        u[...] = self.rho * u + (1 - self.rho) * dx ** 2
+        return self.learning_rate * dx
+
+    def config(self):
+        return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adadelta": Adadelta}
+
+
+def make_plain(model) -> None:
+    """Swap a built ``Sequential``'s layers, loss and optimizer for their plain twins, in place.
+
+    The twins take over the same weight arrays, names, optimizer state and random generator, so
+    training goes on exactly where it stood (``train.py --plain --resume`` uses this: a saved
+    model always loads with the fast layers).
+    """
+    scratch = np.random.default_rng(0)      # the twins' own initial weights are thrown away
+    for index, layer in enumerate(model.layers):
+        twin = globals()[type(layer).__name__](**layer.config())
+        twin.build(layer.input_shape, rng=scratch)
+        twin.params, twin.needs_input_grad = layer.params, layer.needs_input_grad
+        if isinstance(twin, Dropout):
+            twin.rng = model.rng
+        model.layers[index] = twin
+    model.loss = SoftmaxCrossEntropy()
+    if model.optimizer is not None:
+        optimizer = globals()[type(model.optimizer).__name__](**model.optimizer.config())
+        optimizer.iterations, optimizer.state = model.optimizer.iterations, model.optimizer.state
+        model.optimizer = optimizer

@@ -300,9 +300,9 @@ class Optimizer:
         """p <- p - delta(g) for every parameter. ``workers`` is accepted and ignored."""
         self.iterations += 1
         for key, param in params.items():
-            if key not in self.state:
+            if self.slots and key not in self.state:
                 self.state[key] = {slot: np.zeros_like(param) for slot in self.slots}
-            param -= self.delta(grads[key], self.state[key])
+            param -= self.delta(grads[key], self.state.get(key))
 
     def delta(self, grad: np.ndarray, state: dict[str, np.ndarray]) -> np.ndarray:
         raise NotImplementedError

@@ -1,0 +1,291 @@
+"""The plain layers (scratchnet.nn.plain): checked against the equations and central differences,
+and every fast layer and optimizer checked against its plain twin, in float64."""
+
+import numpy as np
+import pytest
+
+from scratchnet import load_model, optimizers
+from scratchnet import layers as fast
+from scratchnet.gradcheck import check_layer, numerical_gradient, relative_error, to_float64
+from scratchnet.layers import conv as conv_module
+from scratchnet.layers import pool as pool_module
+from scratchnet.models import reference_cnn, small_cnn
+from scratchnet.nn import plain
+
+TOLERANCE = 1e-6
+
+
+def random_input(shape, seed=1):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def twins(name, kwargs, input_shape):
+    """The fast layer and its plain twin, built alike (so with the same weights), in float64."""
+    pair = getattr(fast, name)(**kwargs), getattr(plain, name)(**kwargs)
+    for layer in pair:
+        layer.build(input_shape, rng=np.random.default_rng(3))
+    to_float64(pair)
+    np.testing.assert_array_equal(*[sorted(layer.params) for layer in pair])
+    for key in pair[0].params:
+        np.testing.assert_array_equal(pair[0].params[key], pair[1].params[key])
+    assert pair[0].config() == pair[1].config()
+    return pair
+
+
+def random_conv_cases(count=12, seed=0):
+    """Random shapes, kernels, strides, paddings, activations; every third case in slices of one
+    image (the fast layer's smallest)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for index in range(count):
+        kernel = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        shape = (int(rng.integers(kernel[0], 10)), int(rng.integers(kernel[1], 10)),
+                 int(rng.integers(1, 4)))
+        kwargs = dict(filters=int(rng.integers(1, 5)), kernel_size=kernel,
+                      strides=int(rng.integers(1, 4)), padding=str(rng.choice(["valid", "same"])),
+                      activation=[None, "relu"][index % 2], use_bias=bool(index % 5))
+        cases.append((kwargs, shape, index % 3 == 0))
+    return cases
+
+
+def case_id(case):
+    kwargs, shape, sliced = case
+    return "-".join(f"{value}" for value in (*kwargs.values(), shape)) + ("-sliced" * sliced)
+
+
+def compare_forward_backward(fast_layer, plain_layer, x, exact=False):
+    check = np.testing.assert_array_equal if exact else \
+        (lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12))
+    out = fast_layer.forward(x, training=True).copy()
+    check(out, plain_layer.forward(x, training=True))
+    grad_out = random_input(out.shape, seed=2)
+    grad_fast = fast_layer.backward(grad_out)
+    check(grad_fast, plain_layer.backward(grad_out))
+    assert sorted(fast_layer.grads) == sorted(plain_layer.grads)
+    for key in fast_layer.grads:
+        check(fast_layer.grads[key], plain_layer.grads[key])
+
+
+# ------------------------------------------------------------------- plain against the equations
+def test_plain_conv2d_is_the_sum_over_kernel_offsets():
+    """y[n, i, j, f] = b[f] + sum over a, b, c of xp[n, i*s + a, j*s + b, c] * K[a, b, c, f]."""
+    layer = plain.Conv2D(4, (3, 2), strides=2, padding="same")
+    layer.build((7, 6, 3))
+    to_float64([layer])
+    layer.params["bias"][...] = random_input(4, seed=5)
+    x = random_input((2, 7, 6, 3))
+    kernel, stride = layer.params["kernel"], 2
+    xp = np.pad(x, ((0, 0), *layer.pads, (0, 0)))
+    out_h, out_w, _ = layer.output_shape((7, 6, 3))
+    expected = np.zeros((2, out_h, out_w, 4)) + layer.params["bias"]
+    for a in range(3):
+        for b in range(2):
+            patch = xp[:, a:a + stride * out_h:stride, b:b + stride * out_w:stride]
+            expected += patch @ kernel[a, b]
+    np.testing.assert_allclose(layer.forward(x), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_plain_maxpool_is_the_max_over_each_window():
+    layer = plain.MaxPool2D((3, 2), strides=(2, 1))
+    x = random_input((2, 7, 5, 3))
+    out = layer.forward(x)
+    for i in range(out.shape[1]):
+        for j in range(out.shape[2]):
+            window = x[:, 2 * i:2 * i + 3, j:j + 2]
+            np.testing.assert_array_equal(out[:, i, j], window.max(axis=(1, 2)))
+
+
+@pytest.mark.parametrize("strides", [None, (1, 1)])
+def test_plain_maxpool_ties_send_the_whole_gradient_to_the_top_left(strides):
+    """In an all-zero input every window is a tie: its first maximum in column-major order is
+    its top-left pixel."""
+    layer = plain.MaxPool2D(2, strides)
+    out = layer.forward(np.zeros((1, 4, 4, 1)))
+    grad_x = layer.backward(np.ones_like(out))[0, :, :, 0]
+    expected = np.zeros((4, 4))
+    if strides is None:
+        expected[::2, ::2] = 1
+    else:
+        expected[:3, :3] = 1
+    np.testing.assert_array_equal(grad_x, expected)
+
+
+def test_plain_loss_is_the_mean_negative_log_probability():
+    logits = random_input((5, 4))
+    labels = np.array([0, 3, 1, 1, 2])
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    loss = plain.SoftmaxCrossEntropy()
+    assert loss.forward(logits, labels) == pytest.approx(-np.log(probs[range(5), labels]).mean())
+    grad = numerical_gradient(lambda: loss.forward(logits, labels), logits,
+                              [np.unravel_index(i, logits.shape) for i in range(logits.size)])
+    loss.forward(logits, labels)
+    assert relative_error(loss.backward().reshape(-1), grad) < TOLERANCE
+
+
+# ------------------------------------------------------------ plain against central differences
+@pytest.mark.parametrize("case", random_conv_cases(6, seed=1), ids=case_id)
+def test_plain_conv2d_gradients_match_central_differences(case):
+    kwargs, shape, _ = case
+    layer = plain.Conv2D(**kwargs)
+    layer.build(shape)
+    to_float64([layer])
+    errors = check_layer(layer, random_input((2, *shape)))
+    assert set(errors) == {"input", "kernel"} | ({"bias"} if layer.use_bias else set())
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+@pytest.mark.parametrize("pool, strides, shape", [(2, None, (6, 5, 2)), ((3, 2), (2, 1), (7, 5, 2)),
+                                                  (3, 1, (5, 5, 1))])
+def test_plain_maxpool_gradient_matches_central_differences(pool, strides, shape):
+    layer = plain.MaxPool2D(pool, strides)
+    layer.build(shape)
+    assert check_layer(layer, random_input((2, *shape)))["input"] < TOLERANCE
+
+
+@pytest.mark.parametrize("activation, use_bias", [(None, True), ("relu", True), ("relu", False)])
+def test_plain_dense_gradients_match_central_differences(activation, use_bias):
+    layer = plain.Dense(5, activation=activation, use_bias=use_bias)
+    layer.build((7,))
+    to_float64([layer])
+    errors = check_layer(layer, random_input((4, 7)))
+    assert set(errors) == {"input", "kernel"} | ({"bias"} if use_bias else set())
+    assert max(errors.values()) < TOLERANCE, errors
+
+
+def test_plain_dropout_gradient_with_a_fixed_mask():
+    layer = plain.Dropout(0.4)
+    layer.build((10, 3))
+
+    def same_mask():
+        layer.rng = np.random.default_rng(7)
+
+    errors = check_layer(layer, random_input((4, 10, 3)), training=True, before_forward=same_mask)
+    assert errors["input"] < TOLERANCE
+
+
+# --------------------------------------------------------------------- fast against plain twins
+@pytest.mark.parametrize("case", random_conv_cases(), ids=case_id)
+def test_fast_conv2d_matches_plain_forward_and_all_gradients(case, monkeypatch):
+    kwargs, shape, sliced = case
+    if sliced:
+        monkeypatch.setattr(conv_module, "PRODUCT_SLICE_BYTES", 1)
+    fast_layer, plain_layer = twins("Conv2D", kwargs, shape)
+    compare_forward_backward(fast_layer, plain_layer, random_input((3, *shape)))
+
+
+def random_pool_cases(count=10, seed=0):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for index in range(count):
+        pool = (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        strides = None if index % 2 else (int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+        shape = (int(rng.integers(pool[0], 9)), int(rng.integers(pool[1], 9)),
+                 int(rng.integers(1, 4)))
+        cases.append((pool, strides, shape, index % 3 == 0))
+    return cases
+
+
+@pytest.mark.parametrize("pool, strides, shape, sliced", random_pool_cases())
+def test_fast_maxpool_matches_plain_forward_and_gradient_with_ties(pool, strides, shape, sliced,
+                                                                   monkeypatch):
+    """Exactly equal, on inputs rounded to whole numbers so that windows hold ties."""
+    if sliced:
+        monkeypatch.setattr(pool_module, "SLICE_BYTES", 1)
+    fast_layer, plain_layer = twins("MaxPool2D", dict(pool_size=pool, strides=strides), shape)
+    x = np.round(random_input((3, *shape)))
+    compare_forward_backward(fast_layer, plain_layer, x, exact=True)
+
+
+@pytest.mark.parametrize("kwargs", [dict(units=5), dict(units=3, activation="relu"),
+                                    dict(units=4, activation="relu", use_bias=False)])
+def test_fast_dense_matches_plain_forward_and_all_gradients(kwargs):
+    fast_layer, plain_layer = twins("Dense", kwargs, (7,))
+    compare_forward_backward(fast_layer, plain_layer, random_input((6, 7)))
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.25, 0.5, 0.3])
+def test_fast_dropout_matches_plain_masks_and_gradient(rate):
+    fast_layer, plain_layer = twins("Dropout", dict(rate=rate), (6, 5))
+    compare_forward_backward(fast_layer, plain_layer, random_input((4, 6, 5)))
+    x = random_input((2, 6, 5))
+    assert fast_layer.forward(x) is x and plain_layer.forward(x) is x
+
+
+def test_flatten_and_relu_are_the_fast_layers_themselves():
+    assert plain.Flatten is fast.Flatten and plain.ReLU is fast.ReLU
+
+
+# ----------------------------------------------------------------------------------- optimizers
+OPTIMIZER_CASES = [("SGD", {}), ("SGD", dict(momentum=0.9)), ("SGD", dict(momentum=0.8, nesterov=True)),
+                   ("Adam", {}), ("Adam", dict(learning_rate=0.01, beta_1=0.8)),
+                   ("Adadelta", {}), ("Adadelta", dict(learning_rate=0.5, rho=0.9))]
+
+
+@pytest.mark.parametrize("name, kwargs", OPTIMIZER_CASES, ids=lambda v: str(v))
+def test_fast_optimizer_matches_plain_step_by_step(name, kwargs):
+    """Five steps on parameters longer than one chunk, so that the fast update's chunks meet."""
+    rng = np.random.default_rng(0)
+    start = {"a": rng.standard_normal(optimizers.CHUNK + 7), "b": rng.standard_normal((3, 4))}
+    fast_opt, plain_opt = getattr(optimizers, name)(**kwargs), getattr(plain, name)(**kwargs)
+    assert fast_opt.config() == plain_opt.config()
+    fast_params = {key: value.copy() for key, value in start.items()}
+    plain_params = {key: value.copy() for key, value in start.items()}
+    for _ in range(5):
+        grads = {key: rng.standard_normal(value.shape) for key, value in start.items()}
+        fast_opt.step(fast_params, grads)
+        plain_opt.step(plain_params, grads)
+        for key in start:
+            np.testing.assert_allclose(fast_params[key], plain_params[key], rtol=1e-12, atol=1e-14)
+    assert fast_opt.state.keys() == plain_opt.state.keys()
+    for key, slots in fast_opt.state.items():
+        assert slots.keys() == plain_opt.state[key].keys()
+        for slot, value in slots.items():
+            np.testing.assert_allclose(value, plain_opt.state[key][slot], rtol=1e-11, atol=1e-14)
+
+
+# --------------------------------------------------------------------------------- whole models
+@pytest.mark.parametrize("slices", ["as configured", "one image or row at a time"])
+def test_fast_and_plain_reference_cnn_give_the_same_training_step(slices, monkeypatch):
+    """Same seed: the same weights, dropout masks, loss, gradients and updated weights."""
+    if slices != "as configured":
+        monkeypatch.setattr(conv_module, "PRODUCT_SLICE_BYTES", 1)
+        monkeypatch.setattr(pool_module, "SLICE_BYTES", 1)
+    models = [reference_cnn(seed=4), reference_cnn(seed=4, plain=True)]
+    models[0].compile(optimizers.SGD(0.1))
+    models[1].compile(plain.SGD(0.1), plain.SoftmaxCrossEntropy())
+    rng = np.random.default_rng(5)
+    x, y = rng.random((3, 28, 28, 1)), np.array([3, 8, 0])
+    losses = []
+    for model in models:
+        to_float64(model.layers)
+        losses.append(model.train_on_batch(x, y))
+    assert losses[0] == pytest.approx(losses[1], rel=1e-12)
+    fast_model, plain_model = models
+    assert fast_model.grads.keys() == plain_model.grads.keys() == fast_model.params.keys()
+    for key, grad in plain_model.grads.items():
+        np.testing.assert_allclose(fast_model.grads[key], grad, rtol=1e-9, atol=1e-13, err_msg=key)
+        np.testing.assert_allclose(fast_model.params[key], plain_model.params[key], rtol=1e-12,
+                                   atol=1e-14, err_msg=key)
+
+
+def test_plain_model_saves_as_the_fast_one_and_resumes_plain(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, 32)
+    model = small_cnn(seed=2, plain=True)
+    model.compile(plain.Adadelta(), plain.SoftmaxCrossEntropy())
+    model.fit(x, y, epochs=1, batch_size=16, workers=1)
+    model.save(tmp_path / "plain.npz")
+    loaded = load_model(tmp_path / "plain.npz")
+    assert [type(layer) for layer in loaded.layers] == \
+        [getattr(fast, type(layer).__name__) for layer in model.layers]
+    assert type(loaded.optimizer) is optimizers.Adadelta
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x), rtol=1e-5, atol=1e-7)
+    # Resumed plain and resumed fast, one more step each: the same weights.
+    again = load_model(tmp_path / "plain.npz")
+    plain.make_plain(again)
+    assert all(type(layer) is getattr(plain, type(layer).__name__) for layer in again.layers)
+    for resumed in (loaded, again):
+        resumed.train_on_batch(x[:16], y[:16])
+    for key, value in loaded.params.items():
+        np.testing.assert_allclose(value, again.params[key], rtol=1e-4, atol=1e-6, err_msg=key)

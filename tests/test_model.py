@@ -1,5 +1,6 @@
-"""The Sequential model: whole-model gradients, the fast step against a loop reference, training
-on real digits, determinism, and save/load including every way a model file can be bad."""
+"""The Sequential model: whole-model gradients, training on real digits, determinism, and
+save/load including every way a model file can be bad. (tests/test_plain.py checks a whole
+training step of the fast layers against the plain ones.)"""
 
 import json
 import zipfile
@@ -7,16 +8,12 @@ import zipfile
 import numpy as np
 import pytest
 
-import reference
 from scratchnet import ModelFileError, Sequential, load_model
 from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
-from scratchnet.nn.layers import conv as conv_module
-from scratchnet.nn.layers import pool as pool_module
 from scratchnet.nn.model import TrainingDivergedError
-
 from scratchnet.nn.models import reference_cnn, small_cnn
-from scratchnet.nn.optimizers import SGD, Adadelta, Adam
+from scratchnet.nn.optimizers import Adadelta, Adam
 
 
 def tiny_reference_style_model(seed=0):
@@ -64,30 +61,6 @@ def test_whole_model_gradients_match_central_differences():
         coords = sample_coordinates(param.shape, 15, rng)
         numeric = numerical_gradient(loss, param, coords)
         assert relative_error([grads[key][c] for c in coords], numeric) < 1e-6, key
-
-
-@pytest.mark.parametrize("slices", ["as configured", "one image or row at a time"])
-def test_fast_training_step_matches_the_loop_reference(slices, monkeypatch):
-    """One step of reference_cnn equals the straightforward loop implementation, in float64,
-    with the layers' batch slices as configured and cut as small as they go."""
-    if slices != "as configured":
-        monkeypatch.setattr(conv_module, "PRODUCT_SLICE_BYTES", 1)
-        monkeypatch.setattr(pool_module, "SLICE_BYTES", 1)
-    model = reference_cnn(seed=4)
-    to_float64(model.layers)
-    model.compile(SGD(0.1))
-    rng = np.random.default_rng(5)
-    x = rng.random((2, 28, 28, 1))
-    y = np.array([3, 8])
-    before = {key: value.copy() for key, value in model.params.items()}
-    loss = model.train_on_batch(x, y)
-    masks = [layer._scaled_mask for layer in model.layers if isinstance(layer, Dropout)]
-    expected_loss, expected_grads = reference.reference_cnn_gradients(before, masks, x, y)
-    assert loss == pytest.approx(expected_loss, rel=1e-10)
-    for key, grad in expected_grads.items():
-        np.testing.assert_allclose(model.grads[key], grad, rtol=1e-7, atol=1e-12, err_msg=key)
-        np.testing.assert_allclose(model.params[key], before[key] - 0.1 * grad, rtol=1e-7,
-                                   atol=1e-12, err_msg=key)
 
 
 def test_same_seed_gives_identical_weights_and_loss_curve():

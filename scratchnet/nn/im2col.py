@@ -67,10 +67,14 @@ def im2col(x: np.ndarray, kernel_h: int, kernel_w: int, stride: int,
     -------
     cols : (N*OH*OW, KH*KW*C) array of x's dtype; ``out`` is reused when its shape fits.
 
-    Within one kernel row, a window's KW pixels of C channels are KW*C consecutive numbers of x.
-    The copy moves each such run as a single opaque element (a NumPy void of KW*C*itemsize
-    bytes) instead of as KW*C numbers: the result is identical, but NumPy's loop then steps once
-    per run rather than once per C numbers, which halves the time of this copy.
+    The plain version (``scratchnet.nn.plain.im2col``) is ``sliding_windows(...).reshape(...)``;
+    this one gives the same array faster, by two speed tricks (docs/performance.md):
+
+    - void-dtype copy: within one kernel row, a window's KW pixels of C channels are KW*C
+      consecutive numbers of x. The copy moves each such run as a single opaque element (a NumPy
+      void of KW*C*itemsize bytes) instead of as KW*C numbers: the result is identical, but
+      NumPy's loop steps once per run rather than once per C numbers.
+    - reused buffers: it writes into ``out`` when its shape fits.
     """
     x = np.ascontiguousarray(x)
     batch, height, width, channels = x.shape

@@ -16,7 +16,10 @@ from scratchnet.nn.layers.activations import softmax_and_log
 
 
 class SoftmaxCrossEntropy:
-    """Mean cross-entropy of softmax(logits) against integer labels (N,) or one-hot (N, K)."""
+    """Mean cross-entropy of softmax(logits) against integer labels (N,) or one-hot (N, K).
+
+    No arguments. ``forward(logits, labels)`` returns L; ``backward()`` returns dL/dlogits (N, K).
+    """
 
     def forward(self, logits: np.ndarray, labels: np.ndarray) -> float:
         if logits.ndim != 2:

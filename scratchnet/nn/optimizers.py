@@ -4,13 +4,18 @@ Each optimizer updates the parameter arrays *in place*, so layers see the new we
 forward pass. ``step(params, grads)`` takes two dicts with the same keys (``"conv2d/kernel"`` ...);
 the per-parameter state is keyed the same way, which is also how it is saved with the model.
 
-The element-wise updates run over slices of ``CHUNK`` elements: a dense kernel of 2.4 M weights
-would otherwise stream every intermediate through main memory, once per arithmetic operation.
-Each slice's update is independent of the others', so data-parallel training shares the slices
-out between its worker threads (``begin_step``, then ``update`` on shares of ``slices``). The
-chunk size is a compromise between staying in a core's cache and NumPy calls long enough for
-two threads not to wait on each other's turn at the interpreter lock: docs/performance.md has
-the timings.
+The plain twins in ``scratchnet.nn.plain`` write each rule as its formula over whole arrays.
+These compute the same rules with two speed tricks, measured in docs/performance.md:
+
+- chunks: the updates run over slices of ``CHUNK`` elements, so that the intermediates of a dense
+  kernel of 2.4 M weights stay in the cache instead of streaming through main memory once per
+  arithmetic operation. Each slice's update is independent of the others', so data-parallel
+  training shares the slices out between its worker threads (``begin_step``, then ``update`` on
+  shares of ``slices``). The size is a compromise: smaller chunks fit the cache better, but two
+  threads then mostly wait for each other's turn at the interpreter lock.
+- ``out=`` arithmetic: each ``_update`` writes its intermediates into work arrays made once per
+  step (``work_arrays``), with the formula each group of lines computes beside it. Written as
+  formulas, the same chunked updates were measurably slower.
 """
 
 from __future__ import annotations

@@ -32,6 +32,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 class ReLU(Layer):
+    """y = max(x, 0), as Keras' ``ReLU`` (Conv2D and Dense also take it fused).
+
+    Args:
+        name: the layer's name; the model gives one if None.
+
+    Input and output shape: any, the same.
+    """
+
     default_name = "re_lu"
 
     def forward(self, x, training=False):
@@ -43,6 +51,14 @@ class ReLU(Layer):
 
 
 class Softmax(Layer):
+    """Row-wise softmax over the last axis, for models that should output probabilities.
+
+    Args:
+        name: the layer's name; the model gives one if None.
+
+    Input and output shape: (N, K).
+    """
+
     default_name = "softmax"
 
     def forward(self, x, training=False):

@@ -16,15 +16,14 @@ from scratchnet.nn.checks import pair, positive_int  # noqa: F401  (the layers i
 
 ACTIVATIONS = (None, "relu")
 
-# Layers that stream large arrays process the batch in slices of about this many bytes, so that
-# what one operation writes is still in the core's own (L2) cache when the next one reads it.
-# One core streams from the shared L3 cache or main memory at only ~20-25 GB/s on the machines
-# measured in docs/performance.md, several times slower than from L2.
+# Speed trick (cache-sized slices): layers that stream large arrays process the batch in slices
+# of about this many bytes, so that what one operation writes is still in the core's own (L2)
+# cache when the next one reads it; one core streams from the shared L3 cache or main memory
+# several times slower. Sizes and timings: docs/performance.md.
 SLICE_BYTES = 1 << 20
 # Conv2D's slices feed matrix products, which BLAS splits between its threads: too small a
 # product leaves the threads waiting on each other, so these slices are larger (several images
-# of the reference model's second layer). Chosen by timing 1-16 MB with one and two BLAS threads,
-# see docs/performance.md.
+# of the reference model's second layer), chosen by timing 1-16 MB (docs/performance.md).
 PRODUCT_SLICE_BYTES = 4 << 20
 
 
@@ -73,7 +72,8 @@ class Layer:
 
     def buffer(self, name: str, shape: tuple, dtype) -> np.ndarray:
         """A work array kept from one call to the next, so that a training step allocates (and
-        page-faults) nothing. Its contents are whatever was left in it.
+        page-faults) nothing: the speed trick "reused buffers" (``im2col.reuse_or_allocate``,
+        docs/performance.md). Its contents are whatever was left in it.
 
         What a layer returns may be such an array: it stays valid until the layer's next forward
         (for outputs) or backward (for gradients) call. Per-slice arrays are asked for with the

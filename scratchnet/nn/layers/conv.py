@@ -14,24 +14,23 @@ Backward, for grad_out = dL/dy (N, OH, OW, F):
     db    = sum of g over rows                        (F,)
     dx    = unpad(col2im(g @ K.reshape(KH*KW*C, F).T))  (N, H, W, C)
 
-How the work is arranged, for speed (the arithmetic is exactly the above):
+The plain twin, ``scratchnet.nn.plain.Conv2D``, runs exactly these lines on the whole batch.
+This layer does the same arithmetic arranged for speed; each trick is marked "Speed trick" where
+it is made, and measured in docs/performance.md ("The speed tricks, one by one"):
 
-- The batch is processed in slices small enough that a slice's ``cols`` stays in the CPU cache
-  between the copy that builds it and the product that reads it, yet large enough to keep both
-  BLAS threads busy (``PRODUCT_SLICE_BYTES``). The full ``cols`` of the reference model's second
-  layer would be 85 MB per step, written to and read back from main memory twice; the backward
-  pass rebuilds each slice's ``cols`` instead of keeping it. Bias and ReLU are applied in place
-  to each slice's product while it is cached, and the mask (y > 0) that the backward pass needs
-  is taken then too.
-- The products are laid out as (pixels, K) @ (K, F): of the layouts timed by
-  ``scripts/bench.py --layouts`` this is the one OpenBLAS runs fastest.
-- col2im runs one kernel offset (i, j) at a time, as that offset's own product added into the
-  strided slice of dx it belongs to:  dxp[:, i::s, j::s, :] += (g @ K[i, j].T).reshape(...).
-  With stride 1, g is first widened with zero columns to the input's width, so that each
-  offset's block of dx is a single contiguous run per image (see ``_input_gradient``).
-- db is ones @ g, a matrix-vector product, which BLAS computes several times faster than
-  ``g.sum(axis=0)``.
-- Outputs, masks and gradients live in arrays kept from step to step (``Layer.buffer``).
+- cache-sized slices: the batch runs in slices whose ``cols`` stays in the CPU cache between
+  the copy that builds it and the product that reads it (``batch_slices``); the backward pass
+  rebuilds each slice's ``cols`` rather than keep the whole batch's.
+- fused epilogue: bias, ReLU and the mask (y > 0) are applied to each slice's product while it
+  is still cached.
+- product layout: (pixels, K) @ (K, F), the fastest of those ``scripts/bench.py --layouts`` times.
+- col2im as products: dx is never built by ``im2col.col2im``; each kernel offset (i, j) adds its
+  own product into the strided slice of dx it belongs to,
+  dxp[:, i::s, j::s, :] += (g @ K[i, j].T).reshape(...), and with stride 1 over widened
+  gradient runs (``_input_gradient``).
+- ``ones @ g`` for db.
+- reused buffers (``Layer.buffer``), including a padded input whose zero border is written once.
+- im2col's void-dtype copy (``scratchnet.im2col.im2col``).
 
 Padding 'same' follows TensorFlow: OH = ceil(H / stride), and when the total padding is odd the
 extra row/column goes at the bottom/right.
@@ -55,6 +54,23 @@ def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
 
 
 class Conv2D(Layer):
+    """2-D convolution (cross-correlation) with an optional fused ReLU, as Keras' ``Conv2D``.
+
+    Args:
+        filters: number of output channels F.
+        kernel_size: int or (KH, KW).
+        strides: int or a pair of equal ints (the step between windows).
+        padding: "valid" (no padding) or "same" (pads so that OH = ceil(H / stride), the extra
+            row/column at the bottom/right, as TensorFlow does).
+        activation: None (or "linear") or "relu".
+        use_bias: whether to add a bias per filter.
+        name: the layer's name; the model gives one (conv2d, conv2d_1, ...) if None.
+
+    Input shape: (N, H, W, C). Output shape: (N, OH, OW, F).
+    Parameters: "kernel" (KH, KW, C, F), He-normal for ReLU, else Glorot-uniform; "bias" (F,),
+    zeros.
+    """
+
     default_name = "conv2d"
 
     def __init__(self, filters: int, kernel_size=3, strides=1, padding: str = "valid",
@@ -109,14 +125,21 @@ class Conv2D(Layer):
         shape = (batch, height + top + bottom, width + left + right, channels)
         padded = self.buffer("padded", shape, x.dtype)
         if padded is not self._zeroed:
-            padded.fill(0)                 # the border stays zero from then on
+            # Speed trick (reused buffers): only the interior is rewritten from then on, so the
+            # border is zeroed once per buffer.
+            padded.fill(0)
             self._zeroed = padded
         padded[:, top:top + height, left:left + width, :] = x
         return padded
 
     def batch_slices(self, batch: int, itemsize: int) -> tuple[list[slice], int]:
         """Batch ranges whose working set (cols, output and gradient rows) is about
-        PRODUCT_SLICE_BYTES, and the number of output rows (images x pixels) in the largest."""
+        PRODUCT_SLICE_BYTES, and the number of output rows (images x pixels) in the largest.
+
+        Speed trick (cache-sized slices): the whole batch's cols of the reference model's second
+        layer is 85 MB, which would be written to main memory and read back; a slice's stays in
+        the cache between im2col and the product. See docs/performance.md.
+        """
         out_h, out_w, _ = self.output_shape(self.input_shape)
         row_bytes = (self.kernel_h * self.kernel_w * self.input_shape[2] + 2 * self.filters) \
             * itemsize
@@ -146,12 +169,13 @@ class Conv2D(Layer):
         parts, max_rows = self.batch_slices(x.shape[0], xp.itemsize)
         for part in parts:
             out_part = out[part].reshape(-1, self.filters)
+            # Speed trick (product layout): (pixels, K) @ (K, F), see docs/performance.md.
             np.matmul(self._slice_cols(xp, part, max_rows), kernel, out=out_part)
+            # Speed trick (fused epilogue): bias, ReLU and mask while the slice is cached.
             if bias is not None:
                 out_part += bias
             if self.activation == "relu":
                 np.maximum(out_part, 0, out=out_part)
-                # (y > 0) for the backward pass, taken while this slice is still in the cache
                 np.greater(out_part, 0, out=alive[part].reshape(-1, self.filters))
         self._x_shape, self._xp = x.shape, xp
         return out
@@ -177,8 +201,10 @@ class Conv2D(Layer):
                 grad = np.multiply(grad, alive,
                                    out=self.buffer("grad", (max_rows, self.filters), dtype)[:rows])
             if self.use_bias:
-                # The column sums as a matrix-vector product: BLAS does it ~6x faster than sum().
+                # Speed trick (ones @ g): db, the column sums of g, as a matrix-vector product,
+                # which BLAS computes faster than g.sum(axis=0); see docs/performance.md.
                 grad_bias += ones[:rows] @ grad
+            # cols is rebuilt here rather than kept from forward (cache-sized slices).
             grad_kernel_2d += self._slice_cols(self._xp, part, max_rows).T @ grad
             if grad_xp is not None:
                 self._input_gradient(grad_xp[part], grad, kernel, max_rows)
@@ -195,7 +221,10 @@ class Conv2D(Layer):
 
     def _input_gradient(self, grad_xp: np.ndarray, grad: np.ndarray, kernel: np.ndarray,
                         max_rows: int):
-        """grad_xp = col2im(grad @ kernel_2d.T), one kernel offset at a time."""
+        """grad_xp = col2im(grad @ kernel_2d.T), as the plain layer computes it, but one kernel
+        offset at a time: each offset's product (rows, F) @ (F, C) is added straight into its
+        strided block of grad_xp, so the (rows, KH*KW*C) matrix of window gradients is never
+        formed (speed trick "col2im as products", docs/performance.md)."""
         out_h, out_w = self._out_hw
         images, height, width, channels = grad_xp.shape
         grad_xp.fill(0)
@@ -209,11 +238,12 @@ class Conv2D(Layer):
                     grad_xp[:, i:i + row_span:self.stride, j:j + col_span:self.stride] += \
                         product.reshape(-1, out_h, out_w, channels)
             return
-        # Stride 1: the gradient is widened to the input's width with zero columns, so that each
-        # offset's product covers whole input rows. Its block of grad_xp, rows i..i+OH-1 shifted
-        # by j pixels, is then one contiguous run per image, and the addition runs over a few
-        # long runs instead of OH short ones per image (4-5x faster in NumPy). The run is cut
-        # short by the KW-1 trailing pixels, which hold zeros and would pass the image's end.
+        # Speed trick (widened gradient runs), stride 1: the gradient is widened to the input's
+        # width with zero columns, so that each offset's product covers whole input rows. Its
+        # block of grad_xp, rows i..i+OH-1 shifted by j pixels, is then one contiguous run per
+        # image, and NumPy adds one long run instead of stepping through OH short rows per image
+        # (docs/performance.md). The products grow by the zero columns. The run is cut short by
+        # the KW-1 trailing pixels, which hold zeros and would pass the image's end.
         max_images = max_rows // (out_h * out_w)
         wide = self.buffer("grad_wide", (max_images, out_h, width, self.filters), grad.dtype)
         wide = wide[:images]

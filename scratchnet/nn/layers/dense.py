@@ -12,6 +12,9 @@ Backward, for grad_out = dL/dy (N, U):
     db = sum of g over the batch       (U,)
     dx = g @ W.T                       (N, D)
 
+The plain twin, ``scratchnet.nn.plain.Dense``, is these lines; this layer differs only in writing
+dW and dx into reused buffers (``Layer.buffer``, docs/performance.md).
+
 Flatten reshapes (N, H, W, C) to (N, H*W*C) in row-major (NHWC) order, as Keras does, and its
 backward pass reshapes the gradient back.
 """
@@ -25,6 +28,18 @@ from scratchnet.nn.layers.base import Layer, check_activation, default_rng, posi
 
 
 class Dense(Layer):
+    """Fully connected layer with an optional fused ReLU, as Keras' ``Dense``.
+
+    Args:
+        units: number of outputs U.
+        activation: None (or "linear") or "relu".
+        use_bias: whether to add a bias per unit.
+        name: the layer's name; the model gives one if None.
+
+    Input shape: (N, D). Output shape: (N, U).
+    Parameters: "kernel" (D, U), He-normal for ReLU, else Glorot-uniform; "bias" (U,), zeros.
+    """
+
     default_name = "dense"
 
     def __init__(self, units: int, activation: str | None = None, use_bias: bool = True,
@@ -80,6 +95,14 @@ class Dense(Layer):
 
 
 class Flatten(Layer):
+    """Reshapes each sample to one row, in row-major (NHWC) order, as Keras' ``Flatten``.
+
+    Args:
+        name: the layer's name; the model gives one if None.
+
+    Input shape: (N, H, W, C) (any). Output shape: (N, H*W*C).
+    """
+
     default_name = "flatten"
 
     def output_shape(self, input_shape):

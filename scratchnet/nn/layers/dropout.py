@@ -9,8 +9,9 @@ Inference: y = x (the 1/q scaling during training already keeps the expected act
 
 The mask is drawn from the model's generator as 16-bit integers compared with a threshold, which
 needs a quarter of the random bits of float64 draws; the keep probability is therefore rounded to a
-multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value. The mask
-and the output are written into arrays kept from step to step.
+multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value. The plain
+twin, ``scratchnet.nn.plain.Dropout``, draws the same masks; this layer differs in writing the mask
+and the output into reused buffers (``Layer.buffer``, docs/performance.md).
 
 Data-parallel training makes the whole batch's draws itself, in the order a single pass would,
 and hands each worker its rows through ``next_draws``: the masks do not depend on how many
@@ -28,6 +29,16 @@ MAX_RATE = 0.9999   # the keep probability must stay at least one step of 1/6553
 
 
 class Dropout(Layer):
+    """Inverted dropout, as Keras' ``Dropout``: active only in training.
+
+    Args:
+        rate: share of the inputs set to zero in training, in [0, 0.9999] (rounded to a
+            multiple of 1/65536).
+        name: the layer's name; the model gives one if None.
+
+    Input and output shape: any, the same.
+    """
+
     default_name = "dropout"
 
     def __init__(self, rate: float, name: str | None = None):

@@ -14,14 +14,18 @@ so the gradient's sum is preserved. With overlapping windows an input position c
 of several windows and sums their gradients. Rows and columns that do not fill a whole window
 are dropped ('valid' pooling).
 
-Fast path, when the strides equal the pool size (the usual 2x2/2) and the windows tile the
-input: the maximum is taken first down each window's columns — between whole rows of the image,
-which are contiguous in memory — recording which row won (``row_arg``), then across the PW
-column maxima, recording which column won (``col_arg``); a later row or column wins only when
-strictly greater, which gives the tie rule above. The backward pass undoes the two steps in
-reverse order, each as products with boolean masks (grad where col_arg == b, then where
-row_arg == a): no scatter. Both run over cache-sized slices of the batch, into arrays kept from
-step to step.
+The plain twin, ``scratchnet.nn.plain.MaxPool2D``, lays each window out as a row, takes its
+argmax, and scatters the gradient back with ``col2im``; this layer does the same for overlapping
+or gapped windows. When the strides equal the pool size (the usual 2x2/2) and the windows tile
+the input it takes a fast path, with these speed tricks (measured in docs/performance.md):
+
+- max in two stages: the maximum is taken first down each window's columns — between whole
+  rows of the image, which are contiguous in memory — recording which row won (``row_arg``),
+  then across the PW column maxima, recording which column won (``col_arg``); a later row or
+  column wins only when strictly greater, which gives the tie rule above.
+- masks instead of a scatter: the backward pass undoes the two steps in reverse order, each as
+  products with boolean masks (grad where col_arg == b, then where row_arg == a).
+- cache-sized slices of the batch (``SLICE_BYTES``) and reused buffers (``Layer.buffer``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,16 @@ from scratchnet.nn.layers.base import SLICE_BYTES, Layer, pair
 
 
 class MaxPool2D(Layer):
+    """Max pooling over 'valid' windows, as Keras' ``MaxPooling2D``.
+
+    Args:
+        pool_size: int or (PH, PW).
+        strides: int or (SH, SW); None means pool_size (non-overlapping windows).
+        name: the layer's name; the model gives one if None.
+
+    Input shape: (N, H, W, C). Output shape: (N, (H - PH) // SH + 1, (W - PW) // SW + 1, C).
+    """
+
     default_name = "max_pooling2d"
 
     def __init__(self, pool_size=2, strides=None, name: str | None = None):

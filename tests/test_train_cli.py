@@ -328,3 +328,20 @@ def test_bad_arguments_from_the_script_give_usage_not_a_traceback(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "argument --batch-size: must be at least 1, got 0" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_plain_run_matches_the_fast_one_and_resumes_plain(mnist_dir, tmp_path, capsys):
+    """--plain trains the same network with the plain layers: in float64 the saved weights match
+    a fast run's on one worker, also when the plain run is resumed half-way."""
+    fast, plain = tmp_path / "fast", tmp_path / "plain"
+    args = ["--dtype", "float64", "--limit", "200", "--val-split", "0.5"]
+    assert main(small(mnist_dir, fast, "--epochs", "2", "--workers", "1", *args)) == 0
+    assert main(small(mnist_dir, plain, "--epochs", "1", "--plain", *args, quiet=False)) == 0
+    assert "plain layers, 1 worker thread" in capsys.readouterr().out
+    assert main(["--resume", str(plain / "checkpoint.npz"), "--epochs", "2", "--plain",
+                 "--data-dir", str(mnist_dir), "--out", str(plain), "--quiet"]) == 0
+    fast_model, plain_model = load_model(fast / "mnist.npz"), load_model(plain / "mnist.npz")
+    for key, value in fast_model.params.items():
+        np.testing.assert_allclose(plain_model.params[key], value, rtol=1e-9, atol=1e-12,
+                                   err_msg=key)

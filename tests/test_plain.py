@@ -215,6 +215,17 @@ def test_flatten_and_relu_are_the_fast_layers_themselves():
     assert plain.Flatten is fast.Flatten and plain.ReLU is fast.ReLU
 
 
+@pytest.mark.parametrize("name, kwargs", [
+    ("Conv2D", dict(filters=0)), ("Conv2D", dict(filters=2, padding="full")),
+    ("Conv2D", dict(filters=2, strides=(1, 2))), ("Conv2D", dict(filters=2, activation="tanh")),
+    ("Dense", dict(units=True)), ("MaxPool2D", dict(pool_size=0)), ("Dropout", dict(rate=1.0)),
+    ("Dropout", dict(rate="0.5"))], ids=str)
+def test_plain_layers_reject_the_arguments_the_fast_ones_reject(name, kwargs):
+    for module in (fast, plain):
+        with pytest.raises(ValueError):
+            getattr(module, name)(**kwargs)
+
+
 # ----------------------------------------------------------------------------------- optimizers
 OPTIMIZER_CASES = [("SGD", {}), ("SGD", dict(momentum=0.9)), ("SGD", dict(momentum=0.8, nesterov=True)),
                    ("Adam", {}), ("Adam", dict(learning_rate=0.01, beta_1=0.8)),

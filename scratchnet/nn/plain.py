@@ -33,6 +33,7 @@ import numpy as np
 from scratchnet.nn.im2col import col2im, sliding_windows
 from scratchnet.nn.initializers import kernel_initializer
 from scratchnet.nn.layers.activations import ReLU, softmax_and_log
+from scratchnet.nn.checks import is_real
 from scratchnet.nn.layers.base import Layer, check_activation, default_rng, pair, positive_int
 from scratchnet.nn.layers.conv import same_padding
 from scratchnet.nn.layers.dense import Flatten
@@ -70,9 +71,10 @@ class Conv2D(Layer):
         self.filters = positive_int(filters, "filters")
         self.kernel_h, self.kernel_w = pair(kernel_size, "kernel_size")
         stride_h, stride_w = pair(strides, "strides")
-        if stride_h != stride_w or padding not in ("valid", "same"):
-            raise ValueError(f"strides must be equal and padding 'valid' or 'same', got "
-                             f"{strides!r}, {padding!r}")
+        if stride_h != stride_w:
+            raise ValueError(f"strides must be equal along both axes, got {strides!r}")
+        if padding not in ("valid", "same"):
+            raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
         self.stride, self.padding = stride_h, padding
         self.activation = check_activation(activation)
         self.use_bias = bool(use_bias)
@@ -93,9 +95,10 @@ class Conv2D(Layer):
 
     def output_shape(self, input_shape):
         height, width, _ = input_shape
-        (top, bottom), (left, right) = self.pads if self.built else ((0, 0), (0, 0))
-        return ((height + top + bottom - self.kernel_h) // self.stride + 1,
-                (width + left + right - self.kernel_w) // self.stride + 1, self.filters)
+        if self.padding == "same":
+            return (-(-height // self.stride), -(-width // self.stride), self.filters)
+        return ((height - self.kernel_h) // self.stride + 1,
+                (width - self.kernel_w) // self.stride + 1, self.filters)
 
     def forward(self, x, training=False):
         xp = np.pad(x, ((0, 0), *self.pads, (0, 0)))                  # (N, Hp, Wp, C)
@@ -240,7 +243,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, name: str | None = None):
         super().__init__(name)
-        if not 0 <= rate <= 0.9999:
+        if not is_real(rate) or not 0 <= rate <= 0.9999:
             raise ValueError(f"dropout rate must be a number in [0, 0.9999], got {rate!r}")
         self.rate = float(rate)
 

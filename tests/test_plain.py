@@ -4,13 +4,13 @@ and every fast layer and optimizer checked against its plain twin, in float64.""
 import numpy as np
 import pytest
 
-from scratchnet import load_model, optimizers
-from scratchnet import layers as fast
-from scratchnet.gradcheck import check_layer, numerical_gradient, relative_error, to_float64
-from scratchnet.layers import conv as conv_module
-from scratchnet.layers import pool as pool_module
-from scratchnet.models import reference_cnn, small_cnn
-from scratchnet.nn import plain
+from scratchnet import load_model
+from scratchnet.nn import layers as fast
+from scratchnet.nn import optimizers, plain
+from scratchnet.nn.gradcheck import check_layer, numerical_gradient, relative_error, to_float64
+from scratchnet.nn.layers import conv as conv_module
+from scratchnet.nn.layers import pool as pool_module
+from scratchnet.nn.models import reference_cnn, small_cnn
 
 TOLERANCE = 1e-6
 

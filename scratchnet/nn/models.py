@@ -4,8 +4,8 @@ in ``scratchnet.nn.plain``: the same seed gives the same initial weights either 
 from __future__ import annotations
 
 from scratchnet.nn import layers
-from scratchnet.nn.model import Sequential
 from scratchnet.nn import plain as plain_layers
+from scratchnet.nn.model import Sequential
 
 
 def reference_cnn(seed: int = 0, input_shape=(28, 28, 1), classes: int = 10,

@@ -36,6 +36,9 @@ def chunks(*arrays: np.ndarray):
 class Optimizer:
     """Base class: ``step`` walks every parameter chunk by chunk and calls ``_update``.
 
+    Args:
+        learning_rate: lr, a positive number.
+
     ``slots`` names the per-parameter state arrays; ``work_arrays`` is how many chunk-sized
     scratch arrays ``_update`` receives after them (so that it allocates nothing).
     """
@@ -97,6 +100,11 @@ class SGD(Optimizer):
         b <- momentum * b + g                (b = g at the first step)
         g <- g + momentum * b   if nesterov, else  g <- b   (when momentum > 0)
         p <- p - lr * g
+
+    Args:
+        learning_rate: lr, a positive number.
+        momentum: in [0, 1); 0 for plain SGD.
+        nesterov: use Nesterov momentum (needs momentum > 0).
     """
 
     work_arrays = 1
@@ -112,6 +120,7 @@ class SGD(Optimizer):
         self.slots = ("momentum_buffer",) if momentum else ()
 
     def _update(self, param, grad, *state):
+        # Speed trick (out= arithmetic, docs/performance.md); as formulas: plain.SGD.delta.
         if not self.momentum:
             (step,) = state
             np.multiply(grad, self.learning_rate, out=step)
@@ -142,6 +151,12 @@ class Adam(Optimizer):
         m <- beta1 * m + (1 - beta1) * g
         v <- beta2 * v + (1 - beta2) * g^2
         p <- p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + epsilon)
+
+    Args:
+        learning_rate: lr, a positive number.
+        beta_1: decay of the running mean of the gradients m, in [0, 1).
+        beta_2: decay of the running mean of their squares v, in [0, 1).
+        epsilon: added to sqrt(v) so that the step stays finite.
     """
 
     slots = ("exp_avg", "exp_avg_sq")
@@ -156,6 +171,9 @@ class Adam(Optimizer):
         self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
 
     def _update(self, param, grad, exp_avg, exp_avg_sq, step, temp):
+        # Speed trick (out= arithmetic, docs/performance.md); as formulas (plain.Adam.delta):
+        #   m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g**2
+        #   p -= lr * (m / (1-b1**t)) / (sqrt(v / (1-b2**t)) + eps)
         t = self.iterations
         exp_avg *= self.beta_1                                     # m
         np.multiply(grad, 1 - self.beta_1, out=temp)
@@ -184,8 +202,12 @@ class Adadelta(Optimizer):
         u  <- rho * u + (1 - rho) * dx^2
         p  <- p - lr * dx
 
-    Keras now defaults ``learning_rate`` to 0.001, with which the reference CNN reaches only ~85%
-    after 12 epochs; 1.0 is the value of the original recipe and of Zeiler's paper.
+    Args:
+        learning_rate: lr, a positive number. Keras now defaults it to 0.001, with which the
+            reference CNN reaches only ~85% after 12 epochs; 1.0 is the value of the original
+            recipe and of Zeiler's paper.
+        rho: decay of the running means v (of g^2) and u (of dx^2), in [0, 1).
+        epsilon: keeps both square roots away from zero.
     """
 
     slots = ("square_avg", "acc_delta")
@@ -198,6 +220,9 @@ class Adadelta(Optimizer):
         self.rho, self.epsilon = float(rho), float(epsilon)
 
     def _update(self, param, grad, square_avg, acc_delta, delta, temp):
+        # Speed trick (out= arithmetic, docs/performance.md); as formulas (plain.Adadelta.delta):
+        #   v = rho*v + (1-rho)*g**2;  dx = sqrt((u+eps) / (v+eps)) * g
+        #   u = rho*u + (1-rho)*dx**2;  p -= lr * dx
         square_avg *= self.rho                                     # v
         np.multiply(grad, grad, out=temp)
         temp *= 1 - self.rho

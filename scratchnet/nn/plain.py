@@ -23,7 +23,8 @@ docs/tour.md walks through them. Build the plain network with ``reference_cnn(pl
 train it with ``python scripts/train.py --plain`` (slowly). A plain model saves exactly as a
 fast one (same class names, configs, weights and optimizer slots), so ``load_model`` gives the
 fast twin back. Train plain models with ``workers=1``: data-parallel training hands its
-pre-drawn dropout masks only to the fast ``Dropout``.
+pre-drawn dropout masks only to the fast ``Dropout``, and shares out only the fast optimizers'
+update slices.
 """
 
 from __future__ import annotations
@@ -299,8 +300,8 @@ class Optimizer:
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
-    def step(self, params, grads, workers=None) -> None:
-        """p <- p - delta(g) for every parameter. ``workers`` is accepted and ignored."""
+    def step(self, params, grads) -> None:
+        """p <- p - delta(g) for every parameter, in place."""
         self.iterations += 1
         for key, param in params.items():
             if self.slots and key not in self.state:

@@ -12,9 +12,9 @@ from typing import Callable
 
 import numpy as np
 
-from scratchnet import optimizers
-from scratchnet.im2col import im2col, sliding_windows
-from scratchnet.models import reference_cnn
+from scratchnet.nn import optimizers
+from scratchnet.nn.im2col import im2col, sliding_windows
+from scratchnet.nn.models import reference_cnn
 from scratchnet.nn import plain
 
 

@@ -220,7 +220,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
     data = dataset if dataset is not None else load_data(config)
     workers = default_workers(config.batch_size) if config.workers is None else config.workers
     if config.plain:
-        workers = 1      # data-parallel training pre-draws dropout masks for the fast layers only
+        workers = 1      # data-parallel training shares out the fast layers and optimizers only
     log(f"Training {config.model} CNN ({model.count_params():,} parameters) on "
         f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
         f"{type(model.optimizer).__name__}, {config.dtype}"

@@ -1,7 +1,7 @@
 """Plain layers, loss and optimizers: the network's math written as it reads, for study.
 
-Each class here is the twin of a fast one in ``scratchnet.layers`` / ``scratchnet.losses`` /
-``scratchnet.optimizers``: the same constructor arguments, ``config()``, parameter names and
+Each class here is the twin of a fast one in ``scratchnet.nn.layers`` / ``nn.losses`` /
+``nn.optimizers``: the same constructor arguments, ``config()``, parameter names and
 initial weights, the same results up to float rounding (``tests/test_plain.py`` checks that),
 but none of the speed tricks. A layer keeps only what its backward pass needs and returns new
 arrays every call. Shapes are NHWC; N is the batch.
@@ -14,8 +14,8 @@ arrays every call. Shapes are NHWC; N is the batch.
     Dropout    y    = x * m / q                            dx = grad_out * m / q
     loss       L    = -mean(log softmax(z)[label])         dL/dz = (softmax(z) - onehot) / N
 
-(g = grad_out, times (y > 0) when the layer has a fused ReLU.) ``Flatten`` and ``ReLU`` are
-already plain in ``scratchnet.layers`` and are used from there.
+(g, ``grad`` in the code, is grad_out, times (y > 0) when the layer has a fused ReLU.)
+``Flatten`` and ``ReLU`` are already plain in ``scratchnet.nn.layers`` and are used from there.
 
 The fast layers compute the same arithmetic, arranged for the cache and the BLAS library; each
 difference is named, with its reason, where it is made, and measured in docs/performance.md;
@@ -114,13 +114,13 @@ class Conv2D(Layer):
 
     def backward(self, grad_out):
         kernel = self.params["kernel"]
-        g = grad_out.reshape(-1, self.filters)                       # (N*OH*OW, F)
+        grad = grad_out.reshape(-1, self.filters)                       # (N*OH*OW, F)
         if self.activation == "relu":
-            g = g * (self.y > 0)
-        self.grads = {"kernel": (self.cols.T @ g).reshape(kernel.shape)}
+            grad = grad * (self.y > 0)
+        self.grads = {"kernel": (self.cols.T @ grad).reshape(kernel.shape)}
         if self.use_bias:
-            self.grads["bias"] = g.sum(axis=0)
-        grad_cols = g @ kernel.reshape(-1, self.filters).T           # (N*OH*OW, KH*KW*C)
+            self.grads["bias"] = grad.sum(axis=0)
+        grad_cols = grad @ kernel.reshape(-1, self.filters).T           # (N*OH*OW, KH*KW*C)
         grad_xp = col2im(grad_cols, self.xp_shape, self.kernel_h, self.kernel_w, self.stride)
         (top, _), (left, _) = self.pads
         height, width = self.x_shape[1:3]
@@ -216,11 +216,11 @@ class Dense(Layer):
         return self.y
 
     def backward(self, grad_out):
-        g = grad_out * (self.y > 0) if self.activation == "relu" else grad_out
-        self.grads = {"kernel": self.x.T @ g}
+        grad = grad_out * (self.y > 0) if self.activation == "relu" else grad_out
+        self.grads = {"kernel": self.x.T @ grad}
         if self.use_bias:
-            self.grads["bias"] = g.sum(axis=0)
-        return g @ self.params["kernel"].T
+            self.grads["bias"] = grad.sum(axis=0)
+        return grad @ self.params["kernel"].T
 
     def config(self):
         return {"units": self.units, "activation": self.activation, "use_bias": self.use_bias,

@@ -36,7 +36,11 @@ def check_activation(activation: str | None) -> str | None:
 
 
 class Layer:
-    """Base class: no parameters, shape-preserving, identity gradient."""
+    """Base class: no parameters, shape-preserving; subclasses define forward and backward.
+
+    Args:
+        name: the layer's name; the model gives one (``default_name``, then ``_1``, ...) if None.
+    """
 
     default_name = "layer"
 

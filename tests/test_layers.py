@@ -246,3 +246,16 @@ def test_training_steps_reuse_their_arrays():
     second = step()
     assert len(first) == len(second) > 0
     assert all(a is b for a, b in zip(first, second))
+
+
+@pytest.mark.parametrize("layer", [Conv2D(4, 3, activation="relu"), MaxPool2D(2), Dropout(0.5),
+                                   Dense(5), Flatten(), ReLU(), Softmax()])
+def test_inference_outputs_belong_to_the_caller(layer):
+    shape = (4,) if isinstance(layer, (Dense, Softmax)) else (8, 8, 1)
+    layer.build(shape)
+    first_input, second_input = random_input((3, *shape)), random_input((3, *shape))
+    first = layer.forward(first_input)
+    kept = first.copy()
+    second = layer.forward(second_input)
+    assert second is not first
+    np.testing.assert_array_equal(first, kept)      # not overwritten by the second call

@@ -26,7 +26,7 @@ from scratchnet.nn.layers import Dropout, Layer, Softmax
 from scratchnet.nn.layers.activations import softmax
 from scratchnet.nn.losses import SoftmaxCrossEntropy, TrainingDivergedError, check_loss  # noqa: F401
 from scratchnet.nn.optimizers import Optimizer
-from scratchnet.nn.parallel import DataParallel, check_workers, default_workers
+from scratchnet.nn.parallel import DataParallel, default_workers
 
 
 def score(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -346,7 +346,7 @@ class Sequential:
         maps = []
         for layer in self.layers:
             x = layer.forward(x, training=False)
-            maps.append((layer.name, x.copy()))
+            maps.append((layer.name, x))
         return maps
 
     # ---------------------------------------------------------------------------------- training
@@ -383,7 +383,7 @@ class Sequential:
         positive_int(batch_size, "batch_size")
         if len(x) == 0:
             raise ValueError("cannot fit on an empty training set")
-        workers = default_workers(batch_size) if workers is None else check_workers(workers)
+        workers = default_workers(batch_size) if workers is None else positive_int(workers, "workers")
         if validation_data is not None:
             val_x = self._check_input(validation_data[0], "validation images")
             val_y = self._check_labels(validation_data[1], len(val_x), "validation labels")

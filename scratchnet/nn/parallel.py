@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet.nn.checks import positive_int
 from scratchnet.nn.losses import check_loss
 from scratchnet.nn.optimizers import chunks
 from scratchnet.tools import blas
@@ -59,17 +60,11 @@ def default_workers(batch_size: int) -> int:
     return max(1, min(cores, batch_size // MIN_SAMPLES_PER_WORKER))
 
 
-def check_workers(workers) -> int:
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
-    return int(workers)
-
-
 class Workers:
     """``count`` threads that run functions side by side, with BLAS on one thread meanwhile."""
 
     def __init__(self, count: int):
-        self.count = check_workers(count)
+        self.count = positive_int(count, "workers")
         self._pool = concurrent.futures.ThreadPoolExecutor(self.count,
                                                            thread_name_prefix="scratchnet")
 

@@ -79,13 +79,19 @@ class Layer:
         page-faults) nothing: the speed trick "reused buffers" (``im2col.reuse_or_allocate``,
         docs/performance.md). Its contents are whatever was left in it.
 
-        What a layer returns may be such an array: it stays valid until the layer's next forward
-        (for outputs) or backward (for gradients) call. Per-slice arrays are asked for with the
-        largest slice's shape and cut down: ``self.buffer(...)[:rows]``.
+        A gradient a layer returns may be such an array: it stays valid until the layer's next
+        backward call. (Outputs are asked for with ``output``.) Per-slice arrays are asked for
+        with the largest slice's shape and cut down: ``self.buffer(...)[:rows]``.
         """
         buffer = self._buffers[name] = reuse_or_allocate(self._buffers.get(name), tuple(shape),
                                                          dtype)
         return buffer
+
+    def output(self, name: str, shape: tuple, dtype, training: bool) -> np.ndarray:
+        """The array a forward pass writes its result into. In training, a kept ``buffer``
+        (valid until the layer's next forward call); in inference a new array, which belongs
+        to the caller: predictions, feature maps and saliency maps are never overwritten."""
+        return self.buffer(name, shape, dtype) if training else np.empty(shape, dtype)
 
     def replica(self) -> "Layer":
         """A copy for one worker of data-parallel training (``scratchnet.nn.parallel``): it shares

@@ -163,7 +163,7 @@ class Conv2D(Layer):
         kernel = self.params["kernel"].reshape(-1, self.filters)
         bias = self.params.get("bias")
         dtype = np.result_type(x, kernel)
-        out = self.buffer("out", (x.shape[0], out_h, out_w, self.filters), dtype)
+        out = self.output("out", (x.shape[0], out_h, out_w, self.filters), dtype, training)
         if self.activation == "relu":
             alive = self.buffer("alive", out.shape, bool)
         parts, max_rows = self.batch_slices(x.shape[0], xp.itemsize)

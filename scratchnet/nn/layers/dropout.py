@@ -68,7 +68,7 @@ class Dropout(Layer):
         np.greater_equal(draws, threshold, out=keep)
         self._scaled_mask = self.buffer("mask", x.shape, x.dtype)
         np.multiply(keep, x.dtype.type(65536 / (65536 - threshold)), out=self._scaled_mask)
-        return np.multiply(x, self._scaled_mask, out=self.buffer("out", x.shape, x.dtype))
+        return np.multiply(x, self._scaled_mask, out=self.output("out", x.shape, x.dtype, training))
 
     def draw(self, shape: tuple) -> np.ndarray | None:
         """The random numbers a training pass over inputs of ``shape`` uses (None at rate 0)."""

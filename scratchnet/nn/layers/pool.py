@@ -77,7 +77,7 @@ class MaxPool2D(Layer):
     def forward(self, x, training=False):
         self._x_shape = x.shape
         if self.tiles:
-            return self._forward_tiles(x)
+            return self._forward_tiles(x, training)
         windows = sliding_windows(x, self.pool_h, self.pool_w, self.strides)
         batch, out_h, out_w, _, _, channels = windows.shape
         # Column-major window order, (PW, PH), so that argmax's first maximum is the documented one.
@@ -106,11 +106,11 @@ class MaxPool2D(Layer):
                  for start in range(0, batch * out_h, step)]
         return (batch, out_h, out_w, channels), band_len, parts
 
-    def _forward_tiles(self, x):
+    def _forward_tiles(self, x, training):
         (batch, out_h, out_w, channels), band_len, parts = self._bands(x.shape, x.itemsize)
         x = np.ascontiguousarray(x[:, :out_h * self.pool_h, :out_w * self.pool_w])
         bands = x.reshape(batch * out_h, self.pool_h, band_len)
-        out = self.buffer("out", (batch, out_h, out_w, channels), x.dtype)
+        out = self.output("out", (batch, out_h, out_w, channels), x.dtype, training)
         out_rows = out.reshape(batch * out_h, out_w, channels)
         self._row_arg = self.buffer("row_arg", (batch * out_h, band_len), np.uint8)
         self._col_arg = self.buffer("col_arg", (batch * out_h, out_w, channels), np.uint8)

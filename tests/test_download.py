@@ -637,11 +637,12 @@ def test_cli_reads_the_mirror_environment_variable(tmp_path, server, hits, monke
     assert "npm" not in capsys.readouterr().err.split("Sources tried:")[1].split("If you")[0]
 
 
-def test_cli_import_from_shared_copy_exits_0(tmp_path, shared_mnist_dir, capsys):
-    assert main(["--data-dir", str(tmp_path), "--from", str(shared_mnist_dir)]) == 0
+def test_cli_import_of_the_real_files_exits_0(tmp_path, mnist_dir, capsys):
+    source = mnist_dir / "mnist"        # verified real MNIST, from wherever conftest found it
+    assert main(["--data-dir", str(tmp_path), "--from", str(source)]) == 0
     out, err = capsys.readouterr()
     assert out.strip() == f"{tmp_path / 'mnist'}: 4 MNIST files present and verified"
     assert err.count("SHA256 verified") == 4
-    assert main(["--data-dir", str(tmp_path), "--from", str(shared_mnist_dir), "--quiet"]) == 0
+    assert main(["--data-dir", str(tmp_path), "--from", str(source), "--quiet"]) == 0
     assert capsys.readouterr() == ("", "")
     assert sorted(os.listdir(tmp_path / "mnist")) == sorted(NAMES)

@@ -5,10 +5,10 @@ The procedure behind ``scripts/kill_test.py`` and its fast test:
 1. Train a small model straight through, for reference.
 2. In a second output directory, start the same training and SIGKILL it, ``runs`` times; each
    restart resumes from the checkpoint if there is one. Each kill's moment is drawn uniformly over
-   the epochs the restarted run still has to train, and found by watching its checkpoint being
-   replaced epoch by epoch, so every kill lands in training (start-up, mid-epoch) however fast
-   the machine is; every third kill instead waits for a checkpoint write to begin and lands in
-   it. After every kill the checkpoint on disk must load.
+   the epochs the restarted run still has to train, and found by reading its output (the line
+   that training begins) and watching its checkpoint being replaced epoch by epoch, so every kill
+   lands mid-epoch however fast or busy the machine is; every third kill instead waits for a
+   checkpoint write to begin and lands in it. After every kill the checkpoint on disk must load.
 3. Resume once more and let it finish: the final weights must equal the straight run's, bit for
    bit, because a checkpoint stores everything that drives training (weights, optimizer state,
    the generator's state and the position in the run).
@@ -25,9 +25,11 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -81,7 +83,7 @@ class KillReport:
 def train_command(out: Path, data_dir: str, epochs: int, resume: bool) -> list[str]:
     command = [sys.executable, "-m", "scratchnet.cli.train", "--model", "small", "--limit",
                "1000", "--val-split", "0.1", "--epochs", str(epochs), "--data-dir", data_dir,
-               "--out", str(out), "--quiet", "--workers", "2"]   # the data-parallel path too
+               "--out", str(out), "--workers", "2"]   # the data-parallel path too
     if resume:
         command += ["--resume", str(out / CHECKPOINT_NAME)]
     return command
@@ -112,15 +114,17 @@ def _checkpoint_version(path: Path) -> tuple[int, int] | None:
 
 
 def _checkpoint_temporaries(folder: Path) -> set[str]:
-    return {path.name for path in folder.glob(f".{CHECKPOINT_NAME}.*.tmp")}
+    prefix = f".{CHECKPOINT_NAME}."
+    with os.scandir(folder) as entries:
+        return {entry.name for entry in entries
+                if entry.name.startswith(prefix) and entry.name.endswith(".tmp")}
 
 
 @dataclass(frozen=True)
 class RunTiming:
-    """How long the uninterrupted run took: ``startup`` seconds before its first epoch began
-    (estimated), ``epoch`` seconds for its fastest epoch, ``total`` seconds in all."""
+    """How long the uninterrupted run took: ``epoch`` seconds for its fastest epoch (from one
+    checkpoint to the next), ``total`` seconds in all."""
 
-    startup: float
     epoch: float
     total: float
 
@@ -149,15 +153,14 @@ def timed_straight_run(out: Path, data_dir: str, epochs: int, env: dict) -> RunT
         epoch = float(np.min(np.diff(written)))
     else:
         epoch = (written[0] if written else total) / 2
-    first = written[0] if written else total
-    return RunTiming(startup=max(first - epoch, 0.0), epoch=epoch, total=total)
+    return RunTiming(epoch=epoch, total=total)
 
 
 @dataclass(frozen=True)
 class KillPlan:
-    """When to kill one run: after ``epochs`` more of its checkpoints have been written, wait
-    ``seconds`` (a fraction of an epoch; from launch plus the start-up when ``epochs`` is 0),
-    or, if ``at_write``, wait instead for the next checkpoint write to begin and kill in it."""
+    """When to kill one run: once it has begun training (printed "Training ...") and written
+    ``epochs`` more checkpoints, wait ``seconds`` (a fraction of an epoch), or, if ``at_write``,
+    wait instead for the next checkpoint write to begin and kill in it."""
 
     epochs: int
     seconds: float
@@ -182,11 +185,30 @@ def plan_kill(rng: np.random.Generator, epochs_done: int, epochs: int, timing: R
     return KillPlan(epochs=whole, seconds=(position - whole) * timing.epoch, at_write=at_write)
 
 
+class _TrainingBegun(threading.Thread):
+    """Reads a training run's output to its end; ``event`` is set at the line that the training
+    loop is about to start ("Training ... on N digits ..."), printed after start-up."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(daemon=True)
+        self.stream = stream
+        self.event = threading.Event()
+
+    def run(self) -> None:
+        for line in self.stream:
+            if line.startswith("Training "):
+                self.event.set()
+
+
 def _wait_and_kill(process: subprocess.Popen, folder: Path, plan: KillPlan,
-                   timing: RunTiming) -> bool:
+                   epochs_left: int) -> bool:
     """Follow ``plan`` and SIGKILL ``process``; False if it ended before the kill."""
     checkpoint = folder / CHECKPOINT_NAME
-    launched = time.perf_counter()
+    begun = _TrainingBegun(process.stdout)
+    begun.start()
+    while not begun.event.wait(0.005):
+        if process.poll() is not None:
+            return False
     version, replaced = _checkpoint_version(checkpoint), 0
     while replaced < plan.epochs:
         if process.poll() is not None:
@@ -201,11 +223,18 @@ def _wait_and_kill(process: subprocess.Popen, folder: Path, plan: KillPlan,
         while not _checkpoint_temporaries(folder) - before:
             if process.poll() is not None:
                 return False
+            current = _checkpoint_version(checkpoint)
+            if current != version:
+                # A whole write happened between two looks (on a busy machine this process may
+                # not be scheduled for the few milliseconds a write takes): aim at the next one,
+                # or, if that was the last checkpoint, kill at once and let the report say so.
+                version, replaced = current, replaced + 1
+                before = _checkpoint_temporaries(folder)
+                if replaced >= epochs_left:
+                    break
             time.sleep(0.0002)
     else:
         deadline = time.perf_counter() + plan.seconds
-        if plan.epochs == 0:
-            deadline = launched + timing.startup + plan.seconds
         while time.perf_counter() < deadline:
             if process.poll() is not None:
                 return False
@@ -225,8 +254,7 @@ def run_kill_test(workdir: Path, data_dir: str = "data", runs: int = 20, epochs:
     report = KillReport(runs=runs)
     straight, killed = workdir / "straight", workdir / "killed"
     timing = timed_straight_run(straight, data_dir, epochs, env)
-    log(f"uninterrupted run: {timing.total:.1f} s, start-up ~{timing.startup:.1f} s, fastest "
-        f"epoch {timing.epoch:.2f} s")
+    log(f"uninterrupted run: {timing.total:.1f} s, fastest epoch {timing.epoch:.2f} s")
     checkpoint = killed / CHECKPOINT_NAME
     killed.mkdir(parents=True, exist_ok=True)
     epochs_done = 0
@@ -238,19 +266,21 @@ def run_kill_test(workdir: Path, data_dir: str = "data", runs: int = 20, epochs:
                          at_write=write_every > 0 and run % write_every == write_every - 1)
         before = _checkpoint_temporaries(killed)
         process = subprocess.Popen(train_command(killed, data_dir, epochs, checkpoint.exists()),
-                                   env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        if not _wait_and_kill(process, killed, plan, timing):
-            error = process.stderr.read().decode(errors="replace")
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        if not _wait_and_kill(process, killed, plan, epochs - epochs_done):
+            error = process.stderr.read()
             process.stderr.close()
             report.failures.append(f"run {run + 1} ended by itself (exit {process.returncode}) "
                                    f"before the kill. {error.strip()}")
             break
+        process.stdout.close()
         process.stderr.close()
         report.kills += 1
         report.aimed_at_writes += plan.at_write
         in_write = bool(_checkpoint_temporaries(killed) - before)
         report.during_write += in_write
-        where = "during a checkpoint write" if in_write else "mid-epoch or in start-up"
+        where = "during a checkpoint write" if in_write else "mid-epoch"
         if not checkpoint.exists():
             report.kills_before_first_checkpoint += 1
             report.kills_in_training += 1

@@ -17,9 +17,10 @@ TIMING = RunTiming(epoch=0.2, total=20.0)
 
 
 @pytest.mark.parametrize("epochs_done", [0, 1, 30, 58, 59])
-def test_kill_moments_fall_within_the_epochs_still_to_train(epochs_done):
+def test_the_last_kill_falls_anywhere_within_the_epochs_still_to_train(epochs_done):
     rng = np.random.default_rng(0)
-    plans = [plan_kill(rng, epochs_done, 60, TIMING, at_write=False) for _ in range(2000)]
+    plans = [plan_kill(rng, epochs_done, 60, TIMING, at_write=False, kills_left=1)
+             for _ in range(2000)]
     whole = np.array([plan.epochs for plan in plans])
     seconds = np.array([plan.seconds for plan in plans])
     remaining = 60 - epochs_done
@@ -31,9 +32,35 @@ def test_kill_moments_fall_within_the_epochs_still_to_train(epochs_done):
         assert len(set(whole.tolist())) == remaining            # every epoch left can be hit
 
 
+def test_earlier_kills_are_drawn_within_a_share_of_what_is_left():
+    rng = np.random.default_rng(0)
+    plans = [plan_kill(rng, 0, 60, TIMING, at_write=False, kills_left=19) for _ in range(2000)]
+    position = np.array([plan.epochs + plan.seconds / TIMING.epoch for plan in plans])
+    assert position.max() < 6.0 and position.max() > 5.5           # 2 / (19 + 1) of 60 epochs
+    assert abs(position.mean() - 3.0) < 0.15
+
+
+def test_twenty_kills_spread_over_the_run_and_all_land_in_it():
+    rng = np.random.default_rng(0)
+    halfway = []
+    for _ in range(200):
+        done, reached = 0.0, []
+        for kills_left in range(20, 0, -1):
+            plan = plan_kill(rng, int(done), 60, TIMING, at_write=False, kills_left=kills_left)
+            done = int(done) + plan.epochs + plan.seconds / TIMING.epoch
+            reached.append(int(done))
+        assert max(reached) <= 59                     # no kill after the last epoch
+        halfway.append(reached[9])
+    # After 10 of 20 kills about half the run is done (60 * 10/21 epochs expected); drawing each
+    # kill over all that is left would put the tenth kill in the last epoch or two.
+    assert 20 <= np.median(halfway) <= 40
+
+
 def test_a_finished_run_cannot_be_planned_for():
     with pytest.raises(ValueError, match="nothing left to train: 60 of 60"):
         plan_kill(np.random.default_rng(0), 60, 60, TIMING, at_write=False)
+    with pytest.raises(ValueError, match="kills_left must be at least 1"):
+        plan_kill(np.random.default_rng(0), 0, 60, TIMING, at_write=False, kills_left=0)
 
 
 # A stand-in for train.py: start-up, the "Training ..." line, then per epoch 0.3 s of work and a

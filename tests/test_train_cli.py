@@ -129,10 +129,13 @@ def test_sigint_to_a_running_script_exits_130_after_saving(mnist_dir, tmp_path):
 @pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_a_loadable_checkpoint_and_resume_matches(
         mnist_dir, tmp_path):
-    report = run_kill_test(tmp_path, str(mnist_dir), runs=3, epochs=30, seed=1,
+    report = run_kill_test(tmp_path, str(mnist_dir), runs=3, epochs=30, write_every=2, seed=1,
                            log=lambda text: None)
     assert report.passed, "\n".join(report.lines())
-    assert report.loads_ok == report.kills - report.kills_before_first_checkpoint >= 1
+    assert report.kills == 3 and report.loads_ok == 3 - report.kills_before_first_checkpoint
+    assert report.kills_in_training == 3 and report.kills_after_training == 0
+    assert report.aimed_at_writes == 1 and report.during_write >= 1
+    assert max(report.epochs_at_kill) < 30
 
 
 def poisoned(value, batch_position):

@@ -4,11 +4,12 @@ The procedure behind ``scripts/kill_test.py`` and its fast test:
 
 1. Train a small model straight through, for reference.
 2. In a second output directory, start the same training and SIGKILL it, ``runs`` times; each
-   restart resumes from the checkpoint if there is one. Each kill's moment is drawn uniformly over
-   the epochs the restarted run still has to train, and found by reading its output (the line
-   that training begins) and watching its checkpoint being replaced epoch by epoch, so every kill
-   lands mid-epoch however fast or busy the machine is; every third kill instead waits for a
-   checkpoint write to begin and lands in it. After every kill the checkpoint on disk must load.
+   restart resumes from the checkpoint if there is one. Each kill's moment is drawn uniformly
+   within the epochs the restarted run still has to train (``plan_kill``, spread so that the
+   kills cover the whole run) and found by reading its output (the line that training begins)
+   and watching its checkpoint being replaced epoch by epoch, so every kill lands mid-epoch
+   however fast or busy the machine is; every third kill instead waits for a checkpoint write
+   to begin and lands in it. After every kill the checkpoint on disk must load.
 3. Resume once more and let it finish: the final weights must equal the straight run's, bit for
    bit, because a checkpoint stores everything that drives training (weights, optimizer state,
    the generator's state and the position in the run).
@@ -168,19 +169,27 @@ class KillPlan:
 
 
 def plan_kill(rng: np.random.Generator, epochs_done: int, epochs: int, timing: RunTiming,
-              at_write: bool) -> KillPlan:
-    """Draw a kill moment uniformly over the training the run still has to do.
+              at_write: bool, kills_left: int = 1) -> KillPlan:
+    """Draw a kill moment uniformly within the training the run still has to do.
 
-    The run resumes after ``epochs_done`` epochs and trains ``epochs - epochs_done`` more. The
-    moment is drawn in epochs, not seconds, and reached by watching the checkpoint, so a busy or
-    idle machine changes only where within one epoch the kill lands, never whether it lands in
-    training: at most the fraction of the last epoch, measured by the straight run's fastest
-    epoch, separates the latest possible kill from the end of training.
+    The run resumes after ``epochs_done`` epochs and trains ``remaining = epochs - epochs_done``
+    more. The moment is drawn uniformly over the first ``min(1, 2 / (kills_left + 1))`` of
+    those epochs: the last kill may land anywhere in what is left, and earlier ones advance the
+    run by ``remaining / (kills_left + 1)`` on average, which spreads the kills evenly over the
+    whole run instead of crowding all but the first few into its last epoch (drawing over all
+    of what is left halves it at each kill).
+
+    The moment is drawn in epochs, not seconds, and reached by watching the run's output and
+    checkpoint, so a busy or idle machine changes only where within one epoch the kill lands,
+    never whether it lands in training: the fraction of an epoch is measured with the straight
+    run's fastest epoch.
     """
     remaining = epochs - epochs_done
     if remaining < 1:
         raise ValueError(f"nothing left to train: {epochs_done} of {epochs} epochs are done")
-    position = rng.uniform(0.0, remaining)
+    if kills_left < 1:
+        raise ValueError(f"kills_left must be at least 1, got {kills_left}")
+    position = rng.uniform(0.0, remaining * min(1.0, 2.0 / (kills_left + 1)))
     whole = min(int(position), remaining - 1)
     return KillPlan(epochs=whole, seconds=(position - whole) * timing.epoch, at_write=at_write)
 
@@ -263,7 +272,8 @@ def run_kill_test(workdir: Path, data_dir: str = "data", runs: int = 20, epochs:
             report.failures.append(f"training finished before kill {run + 1}")
             break
         plan = plan_kill(rng, epochs_done, epochs, timing,
-                         at_write=write_every > 0 and run % write_every == write_every - 1)
+                         at_write=write_every > 0 and run % write_every == write_every - 1,
+                         kills_left=runs - run)
         before = _checkpoint_temporaries(killed)
         process = subprocess.Popen(train_command(killed, data_dir, epochs, checkpoint.exists()),
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -63,6 +63,7 @@ def _reasons(error: DownloadError) -> str:
 
 def find_mnist(sources: Sequence[tuple[str, Path]], destination: Path,
                download_to: Path | None = None, *, files: Sequence[DataFile] = MNIST_FILES,
+               on_download: Callable[[Path], None] | None = None,
                **download_options) -> tuple[Path, str]:
     """Get verified ``files`` from the first source that has them.
 
@@ -76,6 +77,8 @@ def find_mnist(sources: Sequence[tuple[str, Path]], destination: Path,
     download_to : pathlib.Path, optional
         A data directory to download into when no local source has every file; files already
         there are re-verified first, so a second run downloads nothing. None: never download.
+    on_download : callable, optional
+        Called with ``download_to`` just before downloading, e.g. to say that it may take a while.
     files, **download_options
         Passed to :func:`~scratchnet.data.download.download_mnist` for the download.
 
@@ -107,6 +110,8 @@ def find_mnist(sources: Sequence[tuple[str, Path]], destination: Path,
         tried.append("download: not allowed")
         raise MNISTUnavailable(tried)
     download_options.setdefault("progress", quiet)
+    if on_download is not None:
+        on_download(download_to)
     try:
         download_mnist(download_to, files=files, **download_options)
     except DownloadError as error:
@@ -124,12 +129,16 @@ def mnist_dir(request, tmp_path_factory) -> Path:
     download_to = (cache.mkdir(CACHE_KEY) if cache is not None
                    else tmp_path_factory.mktemp("download"))
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and not all((mnist_folder(download_to) / spec.name).is_file()
-                                        for spec in MNIST_FILES):
-        reporter.write_line(f"MNIST: looking for verified files; if none is found they are "
-                            f"downloaded once into {mnist_folder(download_to)}")
+
+    def say_downloading(folder: Path) -> None:
+        cached = all((mnist_folder(folder) / spec.name).is_file() for spec in MNIST_FILES)
+        if reporter is not None and not cached:
+            reporter.write_line(f"MNIST: no verified local copy; getting it into "
+                                f"{mnist_folder(folder)} (once: later runs reuse it)")
+
     try:
-        data_dir, _ = find_mnist(mnist_sources(), tmp_path_factory.mktemp("data"), download_to)
+        data_dir, _ = find_mnist(mnist_sources(), tmp_path_factory.mktemp("data"), download_to,
+                                 on_download=say_downloading)
     except MNISTUnavailable as error:
         pytest.skip(str(error))
     return data_dir

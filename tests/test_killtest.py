@@ -63,8 +63,9 @@ def test_a_finished_run_cannot_be_planned_for():
         plan_kill(np.random.default_rng(0), 0, 60, TIMING, at_write=False, kills_left=0)
 
 
-# A stand-in for train.py: start-up, the "Training ..." line, then per epoch 0.3 s of work and a
-# checkpoint write that holds its temporary file open for 50 ms before os.replace.
+# A stand-in for train.py: start-up, the "Training ..." line, then per epoch 0.6 s of work and a
+# checkpoint write that holds its temporary file for 0.2 s before os.replace. The margins are
+# wide (a tenth of a second or more) so that a loaded machine does not make the tests flaky.
 FAKE_TRAINING = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
@@ -72,10 +73,10 @@ FAKE_TRAINING = textwrap.dedent("""
     time.sleep(0.3)
     print("Training fake CNN on 10 digits", flush=True)
     for epoch in range(1, epochs + 1):
-        time.sleep(0.3)
+        time.sleep(0.6)
         temp = out / f".checkpoint.npz.{epoch:04d}.tmp"
         temp.write_text(str(epoch))
-        time.sleep(0.05)
+        time.sleep(0.2)
         os.replace(temp, out / "checkpoint.npz")
     time.sleep(5)                      # wrapping up: evaluation and figures
 """)
@@ -97,7 +98,7 @@ def temporaries(out):
 
 def test_a_kill_aimed_mid_epoch_lands_in_that_epoch(tmp_path):
     process = fake_run(tmp_path, epochs=5)
-    assert _wait_and_kill(process, tmp_path, KillPlan(epochs=2, seconds=0.15, at_write=False),
+    assert _wait_and_kill(process, tmp_path, KillPlan(epochs=2, seconds=0.2, at_write=False),
                           epochs_left=5)
     assert process.returncode == -9
     assert epochs_written(tmp_path) == 2 and temporaries(tmp_path) == []
@@ -113,7 +114,7 @@ def test_a_kill_aimed_at_a_write_lands_inside_it(tmp_path):
 
 def test_a_kill_aimed_at_the_last_epoch_lands_before_training_ends(tmp_path):
     process = fake_run(tmp_path, epochs=2)
-    assert _wait_and_kill(process, tmp_path, KillPlan(epochs=1, seconds=0.25, at_write=False),
+    assert _wait_and_kill(process, tmp_path, KillPlan(epochs=1, seconds=0.4, at_write=False),
                           epochs_left=2)
     assert epochs_written(tmp_path) == 1
 

@@ -20,12 +20,10 @@ leave a stray temporary file but never a torn checkpoint; the next run deletes s
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,7 +32,6 @@ from typing import IO
 
 import numpy as np
 
-from scratchnet.cli.arguments import non_negative_int, positive_int
 from scratchnet.nn.saving import ModelFileError, load_model
 from scratchnet.training.runs import CHECKPOINT_NAME, MODEL_NAME
 
@@ -319,36 +316,3 @@ def run_kill_test(workdir: Path, data_dir: str = "data", runs: int = 20, epochs:
             report.identical = same_weights(straight / MODEL_NAME, killed / MODEL_NAME)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def progress(text: str) -> None:
-    print(text, flush=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="kill_test.py",
-        description="SIGKILL training at random moments, RUNS times, resuming each time; check "
-                    "that the checkpoint always loads and that the resumed run ends with the "
-                    "same weights as an uninterrupted one. Uses the small CNN on 1,000 digits.")
-    parser.add_argument("--runs", type=positive_int, default=20,
-                        help="number of kills (default 20)")
-    parser.add_argument("--epochs", type=positive_int, default=60,
-                        help="epochs of the uninterrupted run (default 60)")
-    parser.add_argument("--write-every", type=non_negative_int, default=3, metavar="N",
-                        help="make every Nth kill wait for a checkpoint write and land in it "
-                             "(default 3; 0: never)")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds the kill delays")
-    parser.add_argument("--data-dir", default="data", help="data directory (default data)")
-    parser.add_argument("--workdir", help="where the runs write (default: a temporary "
-                                          "directory, removed afterwards)")
-    args = parser.parse_args(argv)
-    if args.workdir:
-        report = run_kill_test(Path(args.workdir), args.data_dir, args.runs, args.epochs,
-                               args.write_every, args.seed, progress)
-    else:
-        with tempfile.TemporaryDirectory(prefix="kill_test.") as workdir:
-            report = run_kill_test(Path(workdir), args.data_dir, args.runs, args.epochs,
-                                   args.write_every, args.seed, progress)
-    print("\n".join(report.lines()))
-    return 0 if report.passed else 1

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from scratchnet import load_model
-
+from scratchnet.app.recognizer import read_drawing, request_for
 from scratchnet.data import personal
-from scratchnet.app.recognizer import Request, read_drawing
 from scratchnet.app.strokes import Drawing
 from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, VirtualDisplay, missing_tools,
                                     scale_strokes, scanline_strokes)
@@ -60,7 +59,7 @@ def read_offline(model, strokes):
         for point in stroke[1:]:
             drawing.extend_stroke(*point)
         drawing.end_stroke()
-    return read_drawing(model, Request(drawing.image, drawing.version, len(strokes)))
+    return read_drawing(model, request_for(drawing))
 
 
 def clear(app):

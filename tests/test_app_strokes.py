@@ -12,13 +12,12 @@ from scratchnet import load_model
 
 from scratchnet.data import personal
 from scratchnet.app.features import first_conv_grids, tile_maps
-from scratchnet.app.recognizer import BackgroundReader, Request, open_model, read_drawing
+from scratchnet.app.recognizer import BackgroundReader, Request, open_model, read_drawing, request_for
 from scratchnet.app.report import Report
 from scratchnet.app.strokes import INK, PAPER, Drawing, Stroke, render
 from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes, scanline_strokes
 from scratchnet.nn.saving import ModelFileError
-
-from scratchnet.preprocess import to_mnist
+from scratchnet.preprocess import strokes_to_mnist
 
 SIZE = 280
 BRUSH = 20
@@ -123,7 +122,8 @@ def test_stroke_records_are_what_a_saved_sample_holds(tmp_path):
     records = drawing.records()
     assert records == json.loads(json.dumps(records))
     assert records[0] == Stroke(BRUSH, drawing.strokes[0].points).record()
-    path = personal.save_sample(tmp_path, 7, to_mnist(drawing.image), records, drawing.size)
+    path = personal.save_sample(tmp_path, 7, strokes_to_mnist(records, drawing.size), records,
+                                drawing.size)
     saved = json.loads(path.read_text())
     assert saved["strokes"] == [{"width": BRUSH, "points": [[round(x, 2), round(y, 2)]
                                                             for x, y in stroke.points]}
@@ -134,7 +134,7 @@ def test_stroke_records_are_what_a_saved_sample_holds(tmp_path):
 @pytest.mark.parametrize("digit", sorted(HAND_DRAWN))
 def test_hand_drawn_digit_is_read_correctly(model, digit):
     drawing = drawn(scale_strokes(HAND_DRAWN[digit], SIZE))
-    reading = read_drawing(model, Request(drawing.image, drawing.version, len(drawing.strokes)))
+    reading = read_drawing(model, request_for(drawing))
     assert reading.digit == digit, reading.probabilities.round(3)
     assert reading.probabilities.sum() == pytest.approx(1, abs=1e-5)
     assert reading.image28.shape == (28, 28) and reading.image28.max() == pytest.approx(1)
@@ -146,12 +146,12 @@ def test_mnist_digits_redrawn_as_strokes_are_read_like_the_originals(model, mnis
     right = 0
     for image, label in zip(x_test[:30], y_test[:30]):
         drawing = drawn(scanline_strokes(image, SIZE), width=SIZE // 28 + 4)
-        right += read_drawing(model, Request(drawing.image, 1, len(drawing.strokes))).digit == label
+        right += read_drawing(model, request_for(drawing)).digit == label
     assert right >= 28
 
 
 def test_empty_drawing_is_blank_without_a_guess(model):
-    reading = read_drawing(model, Request(Drawing((SIZE, SIZE)).image, 0, 0))
+    reading = read_drawing(model, request_for(Drawing((SIZE, SIZE))))
     assert reading.blank and reading.digit is None
     assert reading.report() == {"digit": None, "confidence": None, "probabilities": None,
                                 "strokes": 0}
@@ -159,19 +159,19 @@ def test_empty_drawing_is_blank_without_a_guess(model):
 
 def test_ink_outside_the_canvas_only_is_blank(model):
     drawing = drawn([[(-50, -50), (-20, -20)]])
-    reading = read_drawing(model, Request(drawing.image, drawing.version, 1))
+    reading = read_drawing(model, request_for(drawing))
     assert reading.blank and reading.report()["digit"] is None
 
 
 def test_without_a_model_the_drawing_is_preprocessed_but_not_guessed():
     drawing = drawn(scale_strokes(HAND_DRAWN[1], SIZE))
-    reading = read_drawing(None, Request(drawing.image, drawing.version, 1))
+    reading = read_drawing(None, request_for(drawing))
     assert reading.image28 is not None and reading.digit is None and not reading.blank
 
 
 def test_report_line_of_a_prediction(model):
     drawing = drawn(scale_strokes(HAND_DRAWN[7], SIZE))
-    line = read_drawing(model, Request(drawing.image, drawing.version, 2)).report()
+    line = read_drawing(model, request_for(drawing)).report()
     assert line["digit"] == 7 and line["strokes"] == 2 and len(line["probabilities"]) == 10
     assert line["confidence"] == pytest.approx(max(line["probabilities"]), abs=1e-6)
     assert line["forward_ms"] > 0 and line["preprocess_ms"] > 0
@@ -199,12 +199,12 @@ def test_worker_reads_the_newest_drawing_and_reports_failures(model):
     try:
         seven = drawn(scale_strokes(HAND_DRAWN[7], SIZE))
         for version in range(1, 4):
-            reader.submit(Request(seven.image, version, 2))
+            reader.submit(Request(seven.records(), seven.size, version))
         readings = [reader.results.get(timeout=10)]
         while readings[-1].version != 3:
             readings.append(reader.results.get(timeout=10))
         assert readings[-1].digit == 7
-        reader.submit(Request("not an image", 4, 1))
+        reader.submit(Request(["not a stroke"], seven.size, 4))
         failed = reader.results.get(timeout=10)
         assert failed.version == 4 and "could not read the drawing" in failed.error
     finally:
@@ -228,7 +228,7 @@ def test_worker_thread_leaves_the_caller_free(model, monkeypatch):
     reader = BackgroundReader(model)
     try:
         drawing = drawn(scale_strokes(HAND_DRAWN[0], SIZE))
-        reader.submit(Request(drawing.image, 1, 1, features=True))
+        reader.submit(request_for(drawing, features=True))
         assert busy.wait(10), "the worker never started reading"
         assert reader.results.empty()          # the caller got here while the network works
         release.set()
@@ -249,7 +249,8 @@ def test_feature_maps_are_tiled_one_cell_per_channel():
 
 
 def test_first_two_conv_layers_are_shown(model):
-    image = to_mnist(drawn(scale_strokes(HAND_DRAWN[3], SIZE)).image)
+    drawing = drawn(scale_strokes(HAND_DRAWN[3], SIZE))
+    image = strokes_to_mnist(drawing.records(), drawing.size)
     grids = first_conv_grids(model, image)
     conv_names = [layer.name for layer in model.layers if type(layer).__name__ == "Conv2D"]
     assert [name for name, _, _ in grids] == conv_names[:2]

@@ -89,8 +89,7 @@ def test_cli_finetune_reports_before_and_after_and_saves_a_new_model(base, perso
     (personal_x, personal_y), _ = person
     extra = tmp_path / "my_digits"
     for image, label in zip(personal_x[:200, :, :, 0], personal_y[:200]):
-        save_sample(extra, int(label), image, [{"width": 18.0, "points": [[140.0, 140.0]]}],
-                    (280, 280))
+        save_sample(extra, int(label), image, [], (28, 28))        # made from a picture
     damaged = save_sample(extra, 1, personal_x[0, :, :, 0], [], (280, 280))
     damaged.write_bytes(damaged.read_bytes()[:500])               # as if cut off mid-write
 

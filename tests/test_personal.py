@@ -11,8 +11,9 @@ import pytest
 
 from scratchnet.data import personal
 from scratchnet.cli.train import main
-from scratchnet.nn.models import small_cnn
 from scratchnet.data.personal import PersonalDataError, counts, load_personal_digits, save_sample
+from scratchnet.nn.models import small_cnn
+from scratchnet.preprocess import strokes_to_mnist
 
 STROKES = [{"width": 18.0, "points": [[100.0, 40.0], [120.5, 90.25], [121.0, 200.0]]},
            {"width": 12.5, "points": [[60.0, 120.0]]}]
@@ -41,7 +42,7 @@ class FrozenClock:
         return cls.moment.astimezone(tz)
 
 
-def test_save_then_load_round_trips_images_labels_and_strokes(tmp_path):
+def test_save_then_load_round_trips_labels_and_strokes_and_reads_the_strokes(tmp_path):
     labels = [3, 0, 9, 3, 7]
     paths = [save(tmp_path / "my_digits", label, seed) for seed, label in enumerate(labels)]
     assert all(path.parent == tmp_path / "my_digits" for path in paths)
@@ -50,15 +51,35 @@ def test_save_then_load_round_trips_images_labels_and_strokes(tmp_path):
     assert warnings == []
     assert images.shape == (5, 28, 28) and images.dtype == np.float32
     assert loaded_labels.dtype == np.int64 and loaded_labels.tolist() == labels   # oldest first
-    for seed, image in enumerate(images):
-        assert np.abs(image - digit_image(seed)).max() <= 0.5 / 255 + 1e-6
-    assert images.min() == 0.0 and images.max() == 1.0
+    for image in images:           # the strokes are read again, not the image stored with them
+        np.testing.assert_array_equal(image, strokes_to_mnist(STROKES, CANVAS))
 
     stored = json.loads(paths[0].read_text())
     assert stored["format"] == 1 and stored["label"] == 3 and stored["canvas"] == [280, 280]
     assert stored["strokes"] == STROKES
     assert datetime.fromisoformat(stored["created"]).tzinfo is not None
     assert np.array(stored["image"]).shape == (28, 28)
+
+
+def test_a_sample_without_strokes_is_read_from_its_stored_image(tmp_path):
+    for seed in range(3):
+        save_sample(tmp_path, seed, digit_image(seed), [], (28, 28))
+    images, labels, warnings = load_personal_digits(tmp_path)
+    assert warnings == [] and labels.tolist() == [0, 1, 2]
+    for seed, image in enumerate(images):
+        assert np.abs(image - digit_image(seed)).max() <= 0.5 / 255 + 1e-6
+    assert images.min() == 0.0 and images.max() == 1.0
+
+
+def test_a_sample_whose_strokes_miss_the_canvas_is_passed_over(tmp_path):
+    save(tmp_path, 2)
+    outside = save_sample(tmp_path, 5, digit_image(0), [{"width": 10, "points": [[-90, -90]]}],
+                          CANVAS)
+    images, labels, warnings = load_personal_digits(tmp_path)
+    assert labels.tolist() == [2]
+    assert warnings == [f"{outside}: its strokes leave no ink on the canvas (the image is blank: "
+                        "no pixel differs from the background by 10% or more (largest "
+                        "difference 0.0%)); skipped"]
 
 
 def test_a_sample_file_is_small_and_shows_one_image_row_per_line(tmp_path):
@@ -89,8 +110,8 @@ def test_a_repeated_random_suffix_still_gives_a_new_name(tmp_path, monkeypatch):
     first, second = save(tmp_path, 2, seed=1), save(tmp_path, 2, seed=2)
     assert (first.name, second.name) == ("2_20261125-083012-123456_aaaaaa.json",
                                          "2_20261125-083012-123456_bbbbbb.json")
-    images = load_personal_digits(tmp_path)[0]
-    assert len(images) == 2 and not np.array_equal(images[0], images[1])
+    assert len(load_personal_digits(tmp_path)[0]) == 2
+    assert json.loads(first.read_text())["image"] != json.loads(second.read_text())["image"]
 
 
 def test_names_sort_by_time_and_digits_load_oldest_first(tmp_path, monkeypatch):
@@ -187,7 +208,8 @@ def test_a_damaged_sample_is_skipped_with_a_warning_naming_file_and_problem(tmp_
     good = save(tmp_path, 4, seed=1)
     bad = damage(case, save(tmp_path, 7, seed=2))
     images, labels, warnings = load_personal_digits(tmp_path)
-    assert labels.tolist() == [4] and np.abs(images[0] - digit_image(1)).max() < 1 / 255
+    assert labels.tolist() == [4]
+    np.testing.assert_array_equal(images[0], strokes_to_mnist(STROKES, CANVAS))
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith(f"{bad}: ") and DAMAGE[case] in warnings[0], warnings[0]
     assert warnings[0].endswith("; skipped") and good.name not in warnings[0]
@@ -217,8 +239,43 @@ def test_a_directory_of_only_damaged_samples_is_an_error_listing_them(tmp_path):
     with pytest.raises(PersonalDataError) as error:
         load_personal_digits(tmp_path)
     message = str(error.value)
-    assert message.startswith(f"{tmp_path}: none of the 2 saved digits could be read")
+    assert message.startswith(f"{tmp_path}: no usable digits: none of the 2 saved digits could "
+                              "be read:")
     assert f"{first}: not valid JSON" in message and f"{second}: label must be" in message
+
+
+def test_a_folder_of_wrongly_named_files_says_how_many_were_passed_over_and_why(tmp_path):
+    for index in range(3):
+        save(tmp_path, 4, seed=index).rename(tmp_path / f"four-{index}.json")
+    with pytest.raises(PersonalDataError) as error:
+        load_personal_digits(tmp_path)
+    message = str(error.value)
+    assert message.startswith(f"{tmp_path}: no usable digits: 3 .json files were passed over "
+                              "because their names do not follow the app's pattern "
+                              f"{personal.NAME_FORM}")
+    assert f"{tmp_path / 'four-0.json'}: not a sample file" in message
+    save(tmp_path, 4)
+    images, labels, warnings = load_personal_digits(tmp_path)    # one good one: no error
+    assert labels.tolist() == [4] and len(warnings) == 3
+
+
+def test_cli_finetune_says_how_many_files_were_passed_over(tmp_path, capsys):
+    base = tmp_path / "base.npz"
+    model = small_cnn(seed=0)
+    model.compile()
+    model.save(base)
+    extra = tmp_path / "my_digits"
+    save(extra, 1)
+    for index in range(2):
+        save(extra, 4, seed=index).rename(extra / f"four-{index}.json")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--finetune", str(base), "--extra", str(extra), "--out", str(tmp_path / "out"),
+              "--data-dir", str(tmp_path / "data")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: {extra}: found 1 usable digit and passed over 2 files; fine-tuning needs at " \
+           "least 2" in err
+    assert f"{extra / 'four-1.json'}: not a sample file (expected a name like" in err
 
 
 def test_a_missing_or_non_directory_is_an_error_and_an_empty_one_holds_nothing(tmp_path):
@@ -315,6 +372,6 @@ def test_cli_finetune_on_only_damaged_digits_is_a_usage_error_naming_them(tmp_pa
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("usage: scratchnet-train") and "Traceback" not in err
-    assert f"error: {extra}: none of the 1 saved digits could be read" in err
+    assert f"error: {extra}: no usable digits: none of the 1 saved digits could be read" in err
     assert f"{bad}: not valid JSON" in err
     assert not out.exists() and not (tmp_path / "data").exists()

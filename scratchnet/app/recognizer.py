@@ -1,7 +1,9 @@
 """Reading a drawing: preprocessing, the network's probabilities and (on request) its feature
 maps, on a worker thread so that the window never waits for them.
 
-The window submits the drawing's image each time it changes (debounced); the worker reads only
+The window submits the drawing's strokes each time it changes (debounced), and the worker turns
+them into the network's input with ``scratchnet.preprocess.strokes_to_mnist``, the same function
+that fine-tuning and evaluation read saved drawings with. The worker reads only
 the newest submission, dropping any it had no time for, and hands back a :class:`Reading`
 through a queue that the window polls. Nothing here touches Tk, which must only be used from the
 thread that runs its main loop.
@@ -16,10 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from scratchnet.app.strokes import Drawing
 from scratchnet.nn.model import Sequential
-
 from scratchnet.nn.saving import ModelFileError, load_model
 
 MNIST_SHAPE = (28, 28, 1)
@@ -51,12 +52,18 @@ def describe_model(model: Sequential, path: str | Path) -> str:
 
 @dataclass
 class Request:
-    """A drawing to read: its image, the drawing's version and stroke count at that moment."""
+    """A drawing to read: its strokes as recorded (``Drawing.records()``, canvas pixels), the
+    canvas (width, height) and the drawing's version at that moment."""
 
-    image: Image.Image
+    strokes: list[dict]
+    canvas: tuple[int, int]
     version: int
-    strokes: int
     features: bool = False
+
+
+def request_for(drawing: Drawing, features: bool = False) -> Request:
+    """What the window submits for the drawing as it is now."""
+    return Request(drawing.records(), drawing.size, drawing.version, features)
 
 
 @dataclass
@@ -111,13 +118,13 @@ def read_drawing(model: Sequential | None, request: Request) -> Reading:
     An empty drawing is blank without being looked at; one that preprocessing finds blank (all
     ink outside the canvas, say) is blank too.
     """
-    from scratchnet.preprocess import BlankImageError, to_mnist
-    reading = Reading(request.version, request.strokes)
-    if request.strokes == 0:
+    from scratchnet.preprocess import BlankImageError, strokes_to_mnist
+    reading = Reading(request.version, len(request.strokes))
+    if not request.strokes:
         return reading
     started = time.perf_counter()
     try:
-        image28 = to_mnist(request.image)
+        image28 = strokes_to_mnist(request.strokes, request.canvas)
     except BlankImageError:
         return reading
     reading.preprocess_ms = (time.perf_counter() - started) * 1000
@@ -178,6 +185,6 @@ class BackgroundReader:
             try:
                 reading = read_drawing(self.model, request)
             except Exception as error:      # shown in the window: the app keeps working
-                reading = Reading(request.version, request.strokes,
+                reading = Reading(request.version, len(request.strokes),
                                   error=f"could not read the drawing: {type(error).__name__}: {error}")
             self.results.put(reading)

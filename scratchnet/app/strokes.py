@@ -1,9 +1,12 @@
 """The drawing, kept as strokes and mirrored into a Pillow image: no Tk, no screen grab.
 
 A stroke is the list of points the pen passed through while the button was held, plus the brush
-width it was drawn with. The image is what the strokes look like with a round brush: a line of
-the brush's width between consecutive points, and a disc of the same diameter at every point
-(round caps and joins, so a single click leaves a dot and sharp turns leave no notches).
+width it was drawn with. The image is what the strokes look like on the screen, with a round
+brush: a line of the brush's width between consecutive points, and a disc of the same diameter
+at every point (round caps and joins, so a single click leaves a dot and sharp turns leave no
+notches). The network does not read this image: it reads
+``scratchnet.preprocess.strokes_to_mnist(drawing.records(), drawing.size)``, which draws the same
+strokes again with a pen matched to the digit's size.
 
 The image is white ink (255) on black (0), the polarity of MNIST, in canvas pixels: one image
 pixel per canvas pixel. It is updated segment by segment while drawing and redrawn from the
@@ -16,8 +19,9 @@ from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
 
-INK = 255
-PAPER = 0
+from scratchnet.preprocess import INK, PAPER, draw_dot, draw_segment, render_strokes
+
+__all__ = ["INK", "PAPER", "Drawing", "Stroke", "draw_dot", "draw_segment", "render"]
 
 
 @dataclass
@@ -32,29 +36,10 @@ class Stroke:
         return {"width": float(self.width), "points": [[float(x), float(y)] for x, y in self.points]}
 
 
-def draw_dot(draw: ImageDraw.ImageDraw, point: tuple[float, float], width: float) -> None:
-    x, y = point
-    radius = width / 2
-    draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=INK)
-
-
-def draw_segment(draw: ImageDraw.ImageDraw, start: tuple[float, float], end: tuple[float, float],
-                 width: float) -> None:
-    """The brush dragged from ``start`` to ``end``: a line and a round cap at ``end``."""
-    draw.line([start, end], fill=INK, width=max(1, round(width)))
-    draw_dot(draw, end, width)
-
-
 def render(strokes: list[Stroke], size: tuple[int, int]) -> Image.Image:
-    """The strokes drawn on a blank "L" image of ``size`` (width, height)."""
-    image = Image.new("L", size, PAPER)
-    draw = ImageDraw.Draw(image)
-    for stroke in strokes:
-        if stroke.points:
-            draw_dot(draw, stroke.points[0], stroke.width)
-        for start, end in zip(stroke.points, stroke.points[1:]):
-            draw_segment(draw, start, end, stroke.width)
-    return image
+    """The strokes drawn with their own brushes on a blank "L" image of ``size`` (width, height)."""
+    return render_strokes([{"width": stroke.width, "points": stroke.points}
+                           for stroke in strokes if stroke.points], size)
 
 
 class Drawing:

@@ -13,8 +13,10 @@
 
 and, when shown, to the right of all this: the feature maps of the first two conv layers.
 
-Every stroke goes into a :class:`~scratchnet.app.strokes.Drawing` (the Pillow image the network
-reads) as it is drawn on the Tk canvas (what the user sees); recognition runs on a worker thread
+Every stroke goes into a :class:`~scratchnet.app.strokes.Drawing` as it is drawn on the Tk canvas
+(what the user sees, with the user's brush); the network reads the drawing's strokes through
+``scratchnet.preprocess.strokes_to_mnist``, which draws them with a pen matched to the digit's
+size, and saving a digit stores what it made of them. Recognition runs on a worker thread
 (:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
 waits for the network.
 """
@@ -30,7 +32,8 @@ from tkinter import messagebox, ttk
 from scratchnet.data import personal
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, make_fonts)
-from scratchnet.app.recognizer import BackgroundReader, Reading, Request, describe_model, open_model
+from scratchnet.app.recognizer import (BackgroundReader, Reading, describe_model, open_model,
+                                       request_for)
 from scratchnet.app.report import Report
 from scratchnet.app.strokes import Drawing
 
@@ -235,8 +238,7 @@ class App:
         if drawing.is_empty:
             self.show_blank()       # at once: results still on their way are now stale
             return
-        self.reader.submit(Request(drawing.image.copy(), drawing.version, len(drawing.strokes),
-                                   features=self.features_shown))
+        self.reader.submit(request_for(drawing, features=self.features_shown))
 
     def poll(self) -> None:
         """Show the newest reading of the newest request; drop those of older drawings."""
@@ -295,12 +297,12 @@ class App:
     # -------------------------------------------------------------------------------- saving
     def save_as(self, label: int) -> None:
         """Store the drawing as an example of ``label`` in ``--my-digits``, then clear it."""
-        from scratchnet.preprocess import BlankImageError, to_mnist
+        from scratchnet.preprocess import BlankImageError, strokes_to_mnist
         if self.drawing.is_empty:
             self.say(f"Nothing to save: draw a {label} first, then press {label}.", ERROR_COLOUR)
             return
         try:
-            image28 = to_mnist(self.drawing.image)
+            image28 = strokes_to_mnist(self.drawing.records(), self.drawing.size)
         except BlankImageError:
             self.say("Nothing to save: the canvas holds no ink.", ERROR_COLOUR)
             return

@@ -24,8 +24,11 @@ so that saving a digit is one atomic rename and a damaged file costs one digit, 
       ]
     }
 
-The strokes (canvas pixels, rounded to 0.01) are kept so that the digits can be rendered again
-if preprocessing changes; fine-tuning uses only ``image`` and ``label``. See data/README.md.
+The strokes (canvas pixels, rounded to 0.01) are what counts: ``load_personal_digits`` makes each
+digit's image from them with ``scratchnet.preprocess.strokes_to_mnist``, as the app reads a
+drawing, so that saved digits follow when preprocessing changes; ``image`` is what the app saw
+when it saved the digit. A sample without strokes (``"strokes": []``, made from a picture, as
+scripts/styled_digits.py does) is read from its ``image``. See data/README.md.
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ from pathlib import Path
 import numpy as np
 
 from scratchnet.files import write_atomically
-from scratchnet.nn.checks import is_integer, is_real
+from scratchnet.nn.checks import is_integer
+from scratchnet.preprocess import BlankImageError, check_strokes, is_finite_number, strokes_to_mnist
 
 FORMAT = 1
 IMAGE_SHAPE = (28, 28)
@@ -119,16 +123,19 @@ def load_personal_digits(directory: str | os.PathLike
 
     Returns
     -------
-    images : float32 (N, 28, 28) in [0, 1].
+    images : float32 (N, 28, 28) in [0, 1]: ``strokes_to_mnist`` of each sample's strokes (its
+        stored ``image`` if it has none).
     labels : int64 (N,).
-    warnings : one message per file that was skipped, naming the file and what is wrong with it
-        (not valid JSON, truncated, wrong image shape, label out of range or different from the
-        one in the file name, ...). Hidden files (such as an interrupted save's ``.tmp``) and
-        files not ending in ``.json`` (a README) are ignored without a warning.
+    warnings : one message per file that was passed over, naming the file and why: a ``.json``
+        file whose name does not follow the app's pattern, or a sample that is not valid JSON,
+        truncated, of the wrong image shape, with a label out of range or different from the
+        one in the file name, with strokes that leave no ink on the canvas, ... Hidden files
+        (such as an interrupted save's ``.tmp``) and files not ending in ``.json`` (a README)
+        are ignored without a warning.
 
     Raises ``PersonalDataError`` if ``directory`` does not exist, is not a directory, or holds
-    sample files none of which could be read (the message lists why). An existing directory
-    without any sample files gives empty arrays.
+    ``.json`` files none of which is a usable sample (the message says how many were passed
+    over and why). An existing directory without any ``.json`` files gives empty arrays.
     """
     directory = Path(directory)
     if not directory.exists():
@@ -148,16 +155,34 @@ def load_personal_digits(directory: str | os.PathLike
             continue
         images.append(pixels)
         labels.append(label)
-    if samples and not images:
-        listed = warnings[:MAX_LISTED_PROBLEMS]
-        if len(warnings) > len(listed):
-            listed.append(f"... and {len(warnings) - len(listed)} more")
-        raise PersonalDataError(f"{directory}: none of the {len(samples)} saved digits could be "
-                                "read:\n  " + "\n  ".join(listed))
+    if warnings and not images:
+        raise PersonalDataError(f"{directory}: no usable digits: {passed_over(samples, strays)}"
+                                + list_problems(warnings))
     images_array = np.zeros((0, *IMAGE_SHAPE), np.float32)
     if images:
-        images_array = np.stack(images).astype(np.float32) / np.float32(255)
+        images_array = np.stack(images).astype(np.float32)
     return images_array, np.asarray(labels, dtype=np.int64), warnings
+
+
+def passed_over(samples: list, strays: list) -> str:
+    """Why nothing could be used, e.g. "none of the 2 saved digits could be read and 3 .json
+    files were passed over because their names do not follow the app's pattern ..."."""
+    parts = []
+    if samples:
+        parts.append(f"none of the {len(samples)} saved digits could be read")
+    if strays:
+        files = "file was" if len(strays) == 1 else "files were"
+        parts.append(f"{len(strays)} .json {files} passed over because their names do not follow "
+                     f"the app's pattern {NAME_FORM} (the label comes first)")
+    return " and ".join(parts)
+
+
+def list_problems(warnings: list[str]) -> str:
+    """The first ``MAX_LISTED_PROBLEMS`` warnings, one per indented line."""
+    listed = warnings[:MAX_LISTED_PROBLEMS]
+    if len(warnings) > len(listed):
+        listed.append(f"... and {len(warnings) - len(listed)} more")
+    return ":\n  " + "\n  ".join(listed)
 
 
 def _scan(directory: Path) -> tuple[list[tuple[Path, int, str]], list[Path]]:
@@ -180,8 +205,22 @@ def _scan(directory: Path) -> tuple[list[tuple[Path, int, str]], list[Path]]:
 
 
 def _read_sample(path: Path, label_in_name: int) -> tuple[np.ndarray, int]:
-    """The uint8 (28, 28) image and the label of one sample file; ``ValueError`` says what is
+    """The float32 (28, 28) image and the label of one sample file; ``ValueError`` says what is
     wrong with it."""
+    sample = read_sample_file(path, label_in_name)
+    if not sample["strokes"]:
+        return sample["image"].astype(np.float32) / np.float32(255), sample["label"]
+    try:
+        image = strokes_to_mnist(sample["strokes"], tuple(sample["canvas"]))
+    except BlankImageError as error:
+        raise ValueError(f"its strokes leave no ink on the canvas ({error})") from error
+    return image, sample["label"]
+
+
+def read_sample_file(path: Path, label_in_name: int | None = None) -> dict:
+    """One sample file as ``{"label": int, "image": uint8 (28, 28), "strokes": [...],
+    "canvas": [w, h]}``, all checked; ``ValueError`` says what is wrong with it. With
+    ``label_in_name``, the label in the file must be that one."""
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -201,12 +240,12 @@ def _read_sample(path: Path, label_in_name: int) -> tuple[np.ndarray, int]:
         raise ValueError(f"format {sample['format']!r}; this version of scratchnet reads "
                          f"format {FORMAT}")
     label = _check_label(sample["label"], "label")
-    if label != label_in_name:
+    if label_in_name is not None and label != label_in_name:
         raise ValueError(f"holds label {label} but its name says {label_in_name}")
     pixels = _stored_image(sample["image"])
-    _check_strokes(sample["strokes"], "strokes")
-    _check_canvas(sample["canvas"], "canvas")
-    return pixels, label
+    strokes = check_strokes(sample["strokes"], "strokes")
+    canvas = _check_canvas(sample["canvas"], "canvas")
+    return {"label": label, "image": pixels, "strokes": strokes, "canvas": canvas}
 
 
 def _check_label(label, name: str) -> int:
@@ -253,31 +292,9 @@ def _stored_image(rows) -> np.ndarray:
 
 def _check_strokes(strokes, name: str) -> list[dict]:
     """The strokes as plain JSON data, coordinates rounded to 0.01 pixel."""
-    if not isinstance(strokes, (list, tuple)):
-        raise ValueError(f"{name} must be a list of {{'width': ..., 'points': [[x, y], ...]}}, "
-                         f"got {type(strokes).__name__}")
-    result = []
-    for index, stroke in enumerate(strokes):
-        where = f"{name}[{index}]"
-        if not isinstance(stroke, dict) or set(stroke) != {"width", "points"}:
-            keys = sorted(stroke) if isinstance(stroke, dict) else type(stroke).__name__
-            raise ValueError(f"{where} must be a dict with the keys 'width' and 'points', "
-                             f"got {keys}")
-        width = stroke["width"]
-        if not _is_finite_number(width) or width <= 0:
-            raise ValueError(f"{where}['width'] must be a finite number above 0, got {width!r}")
-        points = stroke["points"]
-        if not isinstance(points, (list, tuple)) or not points:
-            raise ValueError(f"{where}['points'] must be a non-empty list of [x, y], "
-                             f"got {points!r}")
-        for point_index, point in enumerate(points):
-            if not (isinstance(point, (list, tuple)) and len(point) == 2
-                    and all(_is_finite_number(value) for value in point)):
-                raise ValueError(f"{where}['points'][{point_index}] must be [x, y] with finite "
-                                 f"numbers, got {point!r}")
-        result.append({"width": round(float(width), 2),
-                       "points": [[round(float(x), 2), round(float(y), 2)] for x, y in points]})
-    return result
+    return [{"width": round(stroke["width"], 2),
+             "points": [[round(x, 2), round(y, 2)] for x, y in stroke["points"]]}
+            for stroke in check_strokes(strokes, name)]
 
 
 def _check_canvas(size, name: str) -> list[int]:
@@ -285,15 +302,6 @@ def _check_canvas(size, name: str) -> list[int]:
             and all(is_integer(value) and value > 0 for value in size)):
         raise ValueError(f"{name} must be (width, height) in whole pixels above 0, got {size!r}")
     return [int(value) for value in size]
-
-
-def _is_finite_number(value) -> bool:
-    if not is_real(value):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:               # an integer too large for a float
-        return False
 
 
 def _sample_json(sample: dict) -> str:

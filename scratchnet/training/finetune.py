@@ -18,11 +18,10 @@ from typing import Callable
 
 import numpy as np
 
-from scratchnet.training.augment import augment as augment_batch
+from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
 from scratchnet.nn.model import Callback, History, Sequential, TrainingDivergedError
 from scratchnet.nn.saving import load_model
-
-from scratchnet.data.personal import PersonalDataError, load_personal_digits
+from scratchnet.training.augment import augment as augment_batch
 
 FINETUNED_NAME = "finetuned.npz"
 REPORT_NAME = "finetune.json"
@@ -69,8 +68,10 @@ class FinetuneResult:
                          f"{self.heldout_before:.2%} before, {self.heldout_after:.2%} after")
         lines.append(f"MNIST test digits: {self.mnist_before:.2%} before, "
                      f"{self.mnist_after:.2%} after")
+        skipped = (f" ({len(self.warnings)} file{'' if len(self.warnings) == 1 else 's'} "
+                   "passed over: see the warnings above)" if self.warnings else "")
         lines.append(f"Fine-tuned on {self.personal_count} of your digits in "
-                     f"{self.seconds:.0f} s")
+                     f"{self.seconds:.0f} s{skipped}")
         for key, path in self.paths.items():
             lines.append(f"  {key + ':':<10}{path}")
         return lines
@@ -159,8 +160,12 @@ def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
 
     images, labels, warnings = load_personal_digits(config.extra)
     if len(images) < 2:
-        raise PersonalDataError(f"{config.extra}: found {len(images)} usable digits; "
-                                "fine-tuning needs at least 2 (draw and save more in the app)")
+        found = f"found {len(images)} usable digit{'' if len(images) == 1 else 's'}"
+        if warnings:
+            found += f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}"
+        raise PersonalDataError(f"{config.extra}: {found}; fine-tuning needs at least 2 (draw "
+                                "and save more in the app)"
+                                + (list_problems(warnings) if warnings else ""))
     personal_x = images.reshape(-1, 28, 28, 1).astype(DTYPES[config.dtype])
     personal_y = np.asarray(labels, dtype=np.int64)
     train_index, held_index = split_holdout(len(images), config.holdout,

@@ -113,3 +113,24 @@ def evaluate_classifier(model, x: np.ndarray, y: np.ndarray, batch_size: int = 2
     predictions = probabilities.argmax(axis=1)
     matrix = confusion_matrix(y, predictions, classes=probabilities.shape[1])
     return Evaluation(loss, probabilities, predictions, matrix, class_report(matrix))
+
+
+def top_confusions(matrix: np.ndarray, count: int = 10) -> list[tuple[int, int, int]]:
+    """The ``count`` most frequent mistakes as (true class, predicted class, how many), most
+    frequent first (ties: by true, then predicted class); the diagonal is not a mistake."""
+    matrix = np.asarray(matrix)
+    mistakes = [(int(matrix[t, p]), t, p) for t in range(matrix.shape[0])
+                for p in range(matrix.shape[1]) if t != p and matrix[t, p] > 0]
+    mistakes.sort(key=lambda item: (-item[0], item[1], item[2]))
+    return [(t, p, n) for n, t, p in mistakes[:count]]
+
+
+def accuracy_by_group(y_true: np.ndarray, y_pred: np.ndarray, groups: list[str]
+                      ) -> dict[str, tuple[int, int]]:
+    """``{group: (right, total)}`` for each group name, in order of first appearance."""
+    result: dict[str, list[int]] = {}
+    for truth, prediction, group in zip(np.asarray(y_true), np.asarray(y_pred), groups):
+        counts = result.setdefault(group, [0, 0])
+        counts[0] += int(truth == prediction)
+        counts[1] += 1
+    return {group: (right, total) for group, (right, total) in result.items()}

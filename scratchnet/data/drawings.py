@@ -1,0 +1,206 @@
+"""Real people's drawings, in the app's personal-digit format, for measuring how a model reads them.
+
+A set of drawings is given as folders, each either
+
+    one person's:      PERSON/*.json          (as the app saves them: data/my_digits/)
+    or a folder of people's:  DIR/PERSON/*.json  (as ../shared/drawn/ is)
+
+A folder that holds ``.json`` files is one person's, named after the folder; one that holds
+none is a folder of people, each subfolder with ``.json`` files a person. Every ``.json`` file
+in a person's folder must be a drawing (``scratchnet.data.personal.read_sample_file``), whatever its
+name: a measurement that skipped files quietly would not say what it measured. Hidden files and
+other files (a README) are ignored.
+
+A drawing is read from its strokes, as the app reads it (``strokes_to_mnist``); the stored
+``image`` is only what the app saw when it saved the drawing. ``scale_to_box`` redraws a
+drawing larger or smaller, to measure how the size at which people draw matters.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from scratchnet.data.personal import NAME_PATTERN, read_sample_file
+from scratchnet.preprocess import strokes_to_mnist
+
+if TYPE_CHECKING:
+    from scratchnet.training.metrics import Evaluation
+
+
+class DrawingsError(ValueError):
+    """A set of drawings cannot be used; the message names the folder or file and why."""
+
+
+@dataclass
+class Drawing:
+    """One drawn digit: who drew it, its file, its label and its strokes on a canvas."""
+
+    person: str
+    path: Path
+    label: int
+    strokes: list[dict]
+    canvas: tuple[int, int]
+
+
+def load_drawings(folders: Sequence[str | os.PathLike]) -> list[Drawing]:
+    """Every drawing in ``folders`` (see the module docstring), person by person, by file name.
+
+    Raises ``DrawingsError`` for a folder that is missing, not a folder, or holds no drawings,
+    for a file that is not a drawing (damaged, not valid JSON, no strokes, ...), and for two
+    people of the same name.
+    """
+    if not folders:
+        raise DrawingsError("no folders of drawings given")
+    people: dict[str, Path] = {}
+    for folder in map(Path, folders):
+        for person, files in _people(folder):
+            if person in people:
+                raise DrawingsError(f"{folder}: holds the drawings of {person!r}, as does "
+                                    f"{people[person]}; give each person's folder once")
+            people[person] = files[0].parent
+    drawings = []
+    for person, folder in people.items():
+        for path in _json_files(folder):
+            drawings.append(_read_drawing(person, path))
+    return drawings
+
+
+def _people(folder: Path) -> list[tuple[str, list[Path]]]:
+    if not folder.exists():
+        raise DrawingsError(f"{folder}: no such directory")
+    if not folder.is_dir():
+        raise DrawingsError(f"{folder}: not a directory")
+    files = _json_files(folder)
+    if files:
+        return [(folder.resolve().name, files)]
+    people = []
+    for sub in sorted(entry for entry in folder.iterdir()
+                      if entry.is_dir() and not entry.name.startswith(".")):
+        files = _json_files(sub)
+        if files:
+            people.append((sub.name, files))
+    if not people:
+        raise DrawingsError(f"{folder}: no drawings: expected .json files (one person's "
+                            "drawings) or folders of them (one per person)")
+    return people
+
+
+def _json_files(folder: Path) -> list[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        raise DrawingsError(f"{folder}: cannot be read: {error.strerror or error}") from error
+    return [Path(entry.path) for entry in entries
+            if entry.name.endswith(".json") and not entry.name.startswith(".")
+            and entry.is_file()]
+
+
+def _read_drawing(person: str, path: Path) -> Drawing:
+    match = NAME_PATTERN.match(path.name)
+    try:
+        sample = read_sample_file(path, int(match["label"]) if match else None)
+    except ValueError as error:
+        raise DrawingsError(f"{path}: {error}") from error
+    if not sample["strokes"]:
+        raise DrawingsError(f"{path}: holds no strokes; drawings are measured from their "
+                            "strokes")
+    return Drawing(person, path, sample["label"], sample["strokes"], tuple(sample["canvas"]))
+
+
+def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> list[dict]:
+    """The strokes scaled so that the bounding box of their points is ``box`` pixels on its
+    longest side, and moved so that its centre is the canvas's centre; pen widths unchanged.
+
+    A drawing of a single point is only moved. ``box`` must fit in the canvas.
+    """
+    if not 0 < box <= min(canvas):
+        raise ValueError(f"the digit box must be above 0 and fit in the {canvas[0]}x{canvas[1]} "
+                         f"canvas, got {box!r}")
+    points = np.array([point for stroke in strokes for point in stroke["points"]], np.float64)
+    low, high = points.min(axis=0), points.max(axis=0)
+    middle = (low + high) / 2
+    longest = float((high - low).max())
+    scale = box / longest if longest > 0 else 1.0
+    centre = np.array(canvas, np.float64) / 2
+    scaled = []
+    for stroke in strokes:
+        moved = (np.asarray(stroke["points"], np.float64) - middle) * scale + centre
+        scaled.append({"width": stroke["width"], "points": [tuple(point) for point in moved]})
+    return scaled
+
+
+def drawings_to_mnist(drawings: Sequence[Drawing], box: float | None = None,
+                      pen: str = "mnist") -> np.ndarray:
+    """The network's input for each drawing, float32 (N, 28, 28): ``strokes_to_mnist`` of its
+    strokes, first scaled to ``box`` pixels (``scale_to_box``) unless ``box`` is None.
+
+    Raises ``DrawingsError`` naming the file of a drawing that cannot be read (no ink on the
+    canvas, say).
+    """
+    images = np.zeros((len(drawings), 28, 28), np.float32)
+    for index, drawing in enumerate(drawings):
+        strokes = drawing.strokes
+        try:
+            if box is not None:
+                strokes = scale_to_box(strokes, drawing.canvas, box)
+            images[index] = strokes_to_mnist(strokes, drawing.canvas, pen=pen)
+        except ValueError as error:
+            raise DrawingsError(f"{drawing.path}: {error}") from error
+    return images
+
+
+@dataclass
+class DrawingsEvaluation:
+    """How a model reads a set of drawings: ``evaluation`` (``scratchnet.training.metrics``) over all of
+    them, and ``people`` ``{person: (right, total)}``."""
+
+    evaluation: Evaluation
+    people: dict[str, tuple[int, int]]
+    box: float | None
+    pen: str
+
+    @property
+    def accuracy(self) -> float:
+        return self.evaluation.accuracy
+
+    def to_json(self, confusions: int = 10) -> dict:
+        """Plain data: overall, per digit and per person accuracy, the top confusions and the
+        confusion matrix (rows: true digit)."""
+        from scratchnet.training.metrics import top_confusions
+
+        matrix = self.evaluation.matrix
+        support = matrix.sum(axis=1)
+        return {
+            "drawings": int(matrix.sum()), "people": len(self.people),
+            "box": self.box, "pen": self.pen,
+            "accuracy": self.accuracy, "right": int(np.trace(matrix)),
+            "loss": float(self.evaluation.loss),
+            "per_digit": {str(digit): {"accuracy": float(self.evaluation.report.recall[digit]),
+                                       "drawings": int(support[digit])}
+                          for digit in range(matrix.shape[0])},
+            "per_person": {person: {"accuracy": right / total, "right": right,
+                                    "drawings": total}
+                           for person, (right, total) in self.people.items()},
+            "top_confusions": [{"true": t, "predicted": p, "count": n}
+                               for t, p, n in top_confusions(matrix, confusions)],
+            "confusion_matrix": matrix.tolist(),
+        }
+
+
+def evaluate_drawings(model, drawings: Sequence[Drawing], box: float | None = None,
+                      pen: str = "mnist", batch_size: int = 256) -> DrawingsEvaluation:
+    """Read every drawing with ``model`` (a ``Sequential`` taking (N, 28, 28, 1)) and score it."""
+    from scratchnet.training.metrics import accuracy_by_group, evaluate_classifier
+
+    if not drawings:
+        raise DrawingsError("no drawings to evaluate")
+    x = drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
+    y = np.array([drawing.label for drawing in drawings], np.int64)
+    evaluation = evaluate_classifier(model, x, y, batch_size)
+    people = accuracy_by_group(y, evaluation.predictions, [d.person for d in drawings])
+    return DrawingsEvaluation(evaluation, people, box, pen)

@@ -399,7 +399,7 @@ def _render_normalised(strokes: list[dict], canvas: tuple[int, int]) -> Image.Im
     high = np.clip(points.max(axis=0), 0, canvas)
     size = max(float((high - low).max()), max(stroke["width"] for stroke in strokes))
     pen = PEN_TO_SIZE * size
-    margin = pen / 2 + 1
+    margin = 0.75 * pen         # room for the pen, the same in the image at every size
     left, top = np.maximum(low - margin, 0)
     right, bottom = np.minimum(high + margin, canvas)
     scale = STROKE_RENDER_SIZE / size

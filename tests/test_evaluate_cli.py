@@ -1,5 +1,6 @@
 """scripts/evaluate.py: the report agrees with the model, and bad input is a usage error."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,90 @@ def test_script_runs_from_a_clone(trained_model_path, mnist_dir, tmp_path):
                           cwd=tmp_path, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert "test accuracy" in done.stdout and (tmp_path / "cm.png").is_file()
+
+
+# ----------------------------------------------------------------------------- --drawings
+def drawings_folder(root: Path) -> Path:
+    """Two people's folders in ``root``, the app's hand-drawn digits saved as the app saves."""
+    from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
+    from scratchnet.personal import save_sample
+    from scratchnet.preprocess import strokes_to_mnist
+
+    for person, digits in (("ann", (0, 1, 3, 4, 7)), ("bob", (1, 7))):
+        for digit in digits:
+            strokes = [{"width": 20.0, "points": [list(point) for point in stroke]}
+                       for stroke in scale_strokes(HAND_DRAWN[digit], 280)]
+            save_sample(root / person, digit, strokes_to_mnist(strokes), strokes, (280, 280))
+    return root
+
+
+def test_drawings_report_per_digit_person_and_confusions(trained_model_path, tmp_path, capsys):
+    folder = drawings_folder(tmp_path / "people")
+    assert main([str(trained_model_path), "--drawings", str(folder)]) == 0
+    printed = capsys.readouterr().out
+    first = printed.splitlines()[0]
+    assert "on 7 drawings by 2 people" in first and "digit box as drawn, pen mnist" in first
+    assert "accuracy" in first and "\ndigit  accuracy  drawings\n" in printed
+    assert "\nann  " in printed and "\nbob  " in printed
+    assert "Top confusions:" in printed or "No mistakes." in printed
+    assert not list(tmp_path.glob("*.png"))          # no figure unless asked for
+
+
+def test_drawings_json_with_box_and_pen(trained_model_path, tmp_path, capsys):
+    folder = drawings_folder(tmp_path / "people")
+    results = {}
+    for box, pen in ((None, "mnist"), (60, "mnist"), (60, "drawn")):
+        options = ["--box", str(box)] if box else []
+        assert main([str(trained_model_path), "--drawings", str(folder / "ann"),
+                     str(folder / "bob"), "--json", "--pen", pen, *options]) == 0
+        results[box, pen] = json.loads(capsys.readouterr().out)
+    report = results[None, "mnist"]
+    assert report["drawings"] == 7 and report["people"] == 2 and report["box"] is None
+    assert report["per_person"]["ann"]["drawings"] == 5
+    assert report["per_digit"]["1"]["drawings"] == 2
+    assert report["right"] == round(report["accuracy"] * 7)
+    assert all(set(item) == {"true", "predicted", "count"} for item in report["top_confusions"])
+    assert results[60, "mnist"]["box"] == 60 and results[60, "drawn"]["pen"] == "drawn"
+    # The matched pen reads a small digit as it reads a large one; the brush as drawn does not.
+    assert results[60, "mnist"]["confusion_matrix"] == report["confusion_matrix"]
+    assert results[60, "drawn"]["loss"] != pytest.approx(report["loss"], rel=0.05)
+
+
+@pytest.mark.parametrize("problem", ["missing", "empty", "corrupt", "box alone", "box too big"])
+def test_bad_drawings_are_a_usage_error_naming_the_file(problem, trained_model_path, tmp_path,
+                                                        capsys):
+    folder = tmp_path / "people"
+    named = folder
+    options = ["--drawings", str(folder)]
+    if problem == "empty":
+        folder.mkdir()
+    elif problem == "corrupt":
+        drawings_folder(folder)
+        named = sorted((folder / "bob").glob("*.json"))[0]
+        named.write_bytes(named.read_bytes()[:300])
+    elif problem == "box alone":
+        options, named = ["--box", "60"], "--box goes with --drawings DIR"
+    elif problem == "box too big":
+        drawings_folder(folder)
+        options += ["--box", "400"]
+        named = sorted((folder / "ann").glob("*.json"))[0]
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(trained_model_path), *options])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: scratchnet-evaluate") and "Traceback" not in err
+    assert f"error: {named}" in err, err
+
+
+def test_drawings_script_on_the_dev_set(trained_model_path, tmp_path):
+    dev_set = REPO_ROOT.parent / "shared" / "drawn"
+    if not dev_set.is_dir():
+        pytest.skip(f"the dev set of real drawings is not here: {dev_set} does not exist")
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "evaluate.py"),
+                           str(trained_model_path), "--drawings", str(dev_set), "--box", "100",
+                           "--json"], capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["drawings"] == 1300 and report["people"] == 26 and report["box"] == 100
+    assert report["accuracy"] > 0.85

@@ -2,6 +2,8 @@
 it reads from digits drawn on its canvas, Clear, Undo, saving a digit, the feature-map panel,
 and opening without a usable model. The app reports what it shows through --report-file."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from scratchnet.app.strokes import Drawing
 from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, VirtualDisplay, missing_tools,
                                     scale_strokes, scanline_strokes)
 from scratchnet.nn.saving import ModelFileError
+from scratchnet.preprocess import strokes_to_mnist
 
 pytestmark = pytest.mark.gui
 
@@ -136,10 +139,10 @@ def test_undo_takes_back_the_last_stroke_and_clear_empties_the_canvas(app):
     assert app.wait_for_reading(strokes=0, after=mark)["digit"] is None
 
 
-def test_digit_key_saves_the_drawing_as_that_digit(app):
+def test_digit_key_saves_the_drawing_as_that_digit(app, model):
     clear(app)
     strokes = scale_strokes(HAND_DRAWN[4], SIZE)
-    draw(app, strokes)
+    reading = draw(app, strokes)
     mark = len(app.lines())
     app.key("4")
     saved = app.wait_for(lambda lines: next((line for line in lines[mark:] if "saved" in line),
@@ -148,6 +151,12 @@ def test_digit_key_saves_the_drawing_as_that_digit(app):
     assert personal.counts(app.my_digits)[4] == 1
     images, labels, warnings = personal.load_personal_digits(app.my_digits)
     assert labels.tolist() == [4] and not warnings and images[0].max() == pytest.approx(1)
+    # What the window read, and saved, is strokes_to_mnist of the strokes in the file.
+    stored = json.loads(next(app.my_digits.glob("4_*.json")).read_text())
+    fed = strokes_to_mnist(stored["strokes"], tuple(stored["canvas"]))
+    assert np.abs(np.array(stored["image"]) / 255 - fed).max() <= 0.5 / 255 + 1e-6
+    np.testing.assert_allclose(reading["probabilities"], model.predict(fed.reshape(1, 28, 28, 1))[0],
+                               atol=1e-4)
     assert app.wait_for_reading(strokes=0, after=mark)["digit"] is None, \
         "the canvas is cleared after saving"
 

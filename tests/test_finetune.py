@@ -100,6 +100,8 @@ def test_cli_finetune_reports_before_and_after_and_saves_a_new_model(base, perso
     assert code == 0
     assert "Your held-out digits (40):" in printed and "MNIST test digits:" in printed
     assert f"warning: {damaged}: not valid JSON" in printed
+    assert "Fine-tuned on 160 of your digits in" in printed
+    assert "(1 file passed over: see the warnings above)" in printed
     report = json.loads((out / "finetune.json").read_text())
     assert report["personal_digits"] == 160 and report["heldout_digits"] == 40
     tuned = load_model(out / "finetuned.npz")

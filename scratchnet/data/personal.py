@@ -45,7 +45,7 @@ import numpy as np
 
 from scratchnet.files import write_atomically
 from scratchnet.nn.checks import is_integer
-from scratchnet.preprocess import BlankImageError, check_strokes, is_finite_number, strokes_to_mnist
+from scratchnet.preprocess import BlankImageError, check_strokes, strokes_to_mnist
 
 FORMAT = 1
 IMAGE_SHAPE = (28, 28)

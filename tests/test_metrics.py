@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 
 from scratchnet.training.metrics import (
+    accuracy_by_group,
     class_report,
     confusion_matrix,
     evaluate_classifier,
     format_confusion_matrix,
+    top_confusions,
 )
 
 
@@ -77,3 +79,15 @@ def test_evaluate_classifier_agrees_with_the_model():
     assert result.accuracy == pytest.approx(accuracy)
     np.testing.assert_allclose(result.probabilities, model.predict(x), rtol=1e-5, atol=1e-7)
     assert result.matrix.sum() == 50
+
+
+def test_top_confusions_are_the_largest_off_diagonal_counts_first():
+    matrix = np.array([[5, 2, 0], [7, 9, 1], [0, 2, 3]])
+    assert top_confusions(matrix) == [(1, 0, 7), (0, 1, 2), (2, 1, 2), (1, 2, 1)]
+    assert top_confusions(matrix, 1) == [(1, 0, 7)]
+    assert top_confusions(np.eye(3, dtype=int)) == []
+
+
+def test_accuracy_by_group_counts_right_and_total_per_group_in_order():
+    result = accuracy_by_group([1, 2, 3, 4], [1, 0, 3, 4], ["bob", "ann", "bob", "ann"])
+    assert list(result) == ["bob", "ann"] and result == {"bob": (2, 2), "ann": (1, 2)}

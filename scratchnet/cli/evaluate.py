@@ -113,8 +113,8 @@ def evaluate_drawings(parser: argparse.ArgumentParser, args: argparse.Namespace,
     import json
 
     from scratchnet.figures import plots
-    from scratchnet.data.drawings import DrawingsError, evaluate_drawings, load_drawings
-    from scratchnet.training.metrics import top_confusions
+    from scratchnet.data.drawings import DrawingsError, load_drawings
+    from scratchnet.training.metrics import evaluate_drawings, top_confusions
 
     try:
         drawings = load_drawings(args.drawings)

@@ -14,6 +14,7 @@ other files (a README) are ignored.
 A drawing is read from its strokes, as the app reads it (``strokes_to_mnist``); the stored
 ``image`` is only what the app saw when it saved the drawing. ``scale_to_box`` redraws a
 drawing larger or smaller, to measure how the size at which people draw matters.
+``scratchnet.training.metrics.evaluate_drawings`` scores a model on them.
 """
 
 from __future__ import annotations
@@ -21,15 +22,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from scratchnet.data.personal import NAME_PATTERN, read_sample_file
 from scratchnet.preprocess import strokes_to_mnist
-
-if TYPE_CHECKING:
-    from scratchnet.training.metrics import Evaluation
 
 
 class DrawingsError(ValueError):
@@ -153,54 +151,3 @@ def drawings_to_mnist(drawings: Sequence[Drawing], box: float | None = None,
             raise DrawingsError(f"{drawing.path}: {error}") from error
     return images
 
-
-@dataclass
-class DrawingsEvaluation:
-    """How a model reads a set of drawings: ``evaluation`` (``scratchnet.training.metrics``) over all of
-    them, and ``people`` ``{person: (right, total)}``."""
-
-    evaluation: Evaluation
-    people: dict[str, tuple[int, int]]
-    box: float | None
-    pen: str
-
-    @property
-    def accuracy(self) -> float:
-        return self.evaluation.accuracy
-
-    def to_json(self, confusions: int = 10) -> dict:
-        """Plain data: overall, per digit and per person accuracy, the top confusions and the
-        confusion matrix (rows: true digit)."""
-        from scratchnet.training.metrics import top_confusions
-
-        matrix = self.evaluation.matrix
-        support = matrix.sum(axis=1)
-        return {
-            "drawings": int(matrix.sum()), "people": len(self.people),
-            "box": self.box, "pen": self.pen,
-            "accuracy": self.accuracy, "right": int(np.trace(matrix)),
-            "loss": float(self.evaluation.loss),
-            "per_digit": {str(digit): {"accuracy": float(self.evaluation.report.recall[digit]),
-                                       "drawings": int(support[digit])}
-                          for digit in range(matrix.shape[0])},
-            "per_person": {person: {"accuracy": right / total, "right": right,
-                                    "drawings": total}
-                           for person, (right, total) in self.people.items()},
-            "top_confusions": [{"true": t, "predicted": p, "count": n}
-                               for t, p, n in top_confusions(matrix, confusions)],
-            "confusion_matrix": matrix.tolist(),
-        }
-
-
-def evaluate_drawings(model, drawings: Sequence[Drawing], box: float | None = None,
-                      pen: str = "mnist", batch_size: int = 256) -> DrawingsEvaluation:
-    """Read every drawing with ``model`` (a ``Sequential`` taking (N, 28, 28, 1)) and score it."""
-    from scratchnet.training.metrics import accuracy_by_group, evaluate_classifier
-
-    if not drawings:
-        raise DrawingsError("no drawings to evaluate")
-    x = drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
-    y = np.array([drawing.label for drawing in drawings], np.int64)
-    evaluation = evaluate_classifier(model, x, y, batch_size)
-    people = accuracy_by_group(y, evaluation.predictions, [d.person for d in drawings])
-    return DrawingsEvaluation(evaluation, people, box, pen)

@@ -1,4 +1,5 @@
-"""Classification metrics: confusion matrix and per-class precision, recall and F1.
+"""Classification metrics: confusion matrix and per-class precision, recall and F1, and how a
+model reads people's drawings overall, per digit and per person (``evaluate_drawings``).
 
 For a confusion matrix M (rows: true class, columns: predicted class) and class k:
 
@@ -13,8 +14,12 @@ scikit-learn's ``zero_division=0`` does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from scratchnet.data.drawings import Drawing
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 10) -> np.ndarray:
@@ -134,3 +139,54 @@ def accuracy_by_group(y_true: np.ndarray, y_pred: np.ndarray, groups: list[str]
         counts[0] += int(truth == prediction)
         counts[1] += 1
     return {group: (right, total) for group, (right, total) in result.items()}
+
+
+@dataclass
+class DrawingsEvaluation:
+    """How a model reads a set of people's drawings (``scratchnet.data.drawings``): the
+    ``evaluation`` over all of them, and ``people`` ``{person: (right, total)}``; ``box`` and
+    ``pen`` say how they were drawn for the network."""
+
+    evaluation: Evaluation
+    people: dict[str, tuple[int, int]]
+    box: float | None
+    pen: str
+
+    @property
+    def accuracy(self) -> float:
+        return self.evaluation.accuracy
+
+    def to_json(self, confusions: int = 10) -> dict:
+        """Plain data: overall, per digit and per person accuracy, the top confusions and the
+        confusion matrix (rows: true digit)."""
+        matrix = self.evaluation.matrix
+        support = matrix.sum(axis=1)
+        return {
+            "drawings": int(matrix.sum()), "people": len(self.people),
+            "box": self.box, "pen": self.pen,
+            "accuracy": self.accuracy, "right": int(np.trace(matrix)),
+            "loss": float(self.evaluation.loss),
+            "per_digit": {str(digit): {"accuracy": float(self.evaluation.report.recall[digit]),
+                                       "drawings": int(support[digit])}
+                          for digit in range(matrix.shape[0])},
+            "per_person": {person: {"accuracy": right / total, "right": right,
+                                    "drawings": total}
+                           for person, (right, total) in self.people.items()},
+            "top_confusions": [{"true": t, "predicted": p, "count": n}
+                               for t, p, n in top_confusions(matrix, confusions)],
+            "confusion_matrix": matrix.tolist(),
+        }
+
+
+def evaluate_drawings(model, drawings: Sequence[Drawing], box: float | None = None,
+                      pen: str = "mnist", batch_size: int = 256) -> DrawingsEvaluation:
+    """Read every drawing with ``model`` (a ``Sequential`` taking (N, 28, 28, 1)) and score it."""
+    from scratchnet.data.drawings import DrawingsError, drawings_to_mnist
+
+    if not drawings:
+        raise DrawingsError("no drawings to evaluate")
+    x = drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
+    y = np.array([drawing.label for drawing in drawings], np.int64)
+    evaluation = evaluate_classifier(model, x, y, batch_size)
+    people = accuracy_by_group(y, evaluation.predictions, [d.person for d in drawings])
+    return DrawingsEvaluation(evaluation, people, box, pen)

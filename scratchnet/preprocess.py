@@ -50,7 +50,6 @@ pen="drawn")`` keeps each stroke's own width, as the screen shows it, for measur
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import warnings
 from pathlib import Path
@@ -58,6 +57,8 @@ from typing import Sequence, Union
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+from scratchnet.nn.checks import is_integer, is_real
 
 # Above this, an image is refused before it is decoded. A 40-megapixel picture is larger than a
 # page scanned at 600 dpi (35 Mpx) and than most phone photos; decoding it and the float copies
@@ -342,7 +343,7 @@ def check_strokes(strokes, name: str = "strokes") -> list[dict]:
 
 def is_finite_number(value) -> bool:
     """A real number (not a bool) that is neither NaN nor infinite."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         return False
     try:
         return math.isfinite(value)
@@ -352,8 +353,7 @@ def is_finite_number(value) -> bool:
 
 def _check_canvas_size(canvas) -> tuple[int, int]:
     if not (isinstance(canvas, (list, tuple)) and len(canvas) == 2
-            and all(isinstance(value, numbers.Integral) and not isinstance(value, bool)
-                    and value > 0 for value in canvas)):
+            and all(is_integer(value) and value > 0 for value in canvas)):
         raise ValueError(f"canvas must be (width, height) in whole pixels above 0, "
                          f"got {canvas!r}")
     return int(canvas[0]), int(canvas[1])

@@ -1,7 +1,7 @@
-"""Fine-tuning on a stand-in for one person's handwriting: MNIST digits with a fixed style.
+"""Teaching a stand-in for one person's handwriting: MNIST digits with a fixed style.
 
 The "person" slants every digit strongly and writes with a thick pen. 500 styled training digits
-are the personal samples, 500 other styled training digits are held out. Fine-tuning must raise
+are the personal samples, 500 other styled training digits are held out. Teaching must raise
 accuracy on the held-out ones while MNIST test accuracy stays where it was.
 
 The base model here is the small CNN trained for a few epochs (~98.8% on MNIST, about 30 s on two
@@ -9,7 +9,6 @@ cores), so this test checks MNIST >= 98.5% and a drop of at most 0.3 points. The
 bar for the full reference model is measured with scripts/styled_digits.py (see README).
 """
 
-import json
 
 import numpy as np
 import pytest
@@ -17,9 +16,8 @@ import pytest
 from scratchnet.cli.train import main
 from scratchnet.training.augment import slant_and_thicken
 from scratchnet.data.mnist import to_float_images
-from scratchnet.training.finetune import finetune, mix, mix_size, split_holdout
+from scratchnet.training.finetune import TeachSettings, split_holdout, teach
 from scratchnet.nn.saving import load_model
-
 from scratchnet.nn.models import small_cnn
 from scratchnet.data.personal import save_sample
 
@@ -54,7 +52,7 @@ def test_style_is_slanted_and_thick():
 
 
 @pytest.mark.slow
-def test_finetuning_raises_heldout_accuracy_and_keeps_mnist(base, person):
+def test_teaching_raises_heldout_accuracy_and_keeps_mnist(base, person):
     path, x_train, y_train, x_test, y_test = base
     (personal_x, personal_y), (held_x, held_y) = person
     model = load_model(path)
@@ -62,29 +60,40 @@ def test_finetuning_raises_heldout_accuracy_and_keeps_mnist(base, person):
     mnist_before = model.evaluate(x_test, y_test)[1]
     assert mnist_before >= 0.985 and held_before < 0.95       # the style does hurt
 
-    finetune(model, x_train, y_train, personal_x, personal_y, epochs=2, mnist_samples=12000)
+    outcome = teach(model, personal_x, personal_y, x_train, y_train,
+                    TeachSettings(max_steps=150, steps_after_right=150))
     held_after = model.evaluate(held_x, held_y)[1]
     mnist_after = model.evaluate(x_test, y_test)[1]
     print(f"held-out personal: {held_before:.2%} -> {held_after:.2%}; "
           f"MNIST test: {mnist_before:.2%} -> {mnist_after:.2%}")
+    assert outcome.steps == 150 and outcome.after > outcome.before
     assert held_after >= held_before + 0.03
     assert mnist_after >= 0.985 and mnist_after >= mnist_before - 0.003
 
 
-def test_the_mix_oversamples_personal_digits_to_the_requested_share():
+def test_teaching_stops_soon_after_the_saved_digits_are_read_right(base):
+    path, x_train, y_train, _, _ = base
+    model = load_model(path)
+    digits, labels = x_train[:20], y_train[:20]          # read right from the start
+    steps = []
+    outcome = teach(model, digits, labels, x_train, y_train,
+                    TeachSettings(max_steps=200, check_every=5, steps_after_right=7),
+                    progress=lambda step, most: steps.append((step, most)))
+    assert outcome.stopped == "read right" and outcome.steps == 12 and outcome.after == 1.0
+    assert steps[0] == (1, 200) and steps[-1] == (12, 12)
+
+
+def test_the_holdout_split_keeps_at_least_one_digit_to_teach():
     rng = np.random.default_rng(0)
-    mnist_x, mnist_y = np.zeros((1000, 28, 28, 1)), np.zeros(1000, np.int64)
-    personal_x, personal_y = np.ones((30, 28, 28, 1)), np.full(30, 7)
-    x, y = mix(mnist_x, mnist_y, personal_x, personal_y, 600, 0.25, rng)
-    assert len(x) == mix_size(1000, 30, 600, 0.25) == 600 + 30 * 7
-    assert (y == 7).sum() == 210 and x[y == 7].min() == 1
     train, held = split_holdout(10, 0.2, rng)
     assert len(held) == 2 and sorted([*train, *held]) == list(range(10))
     assert len(split_holdout(1, 0.5, rng)[0]) == 1
+    assert len(split_holdout(5, 0.0, rng)[1]) == 0
 
 
-def test_cli_finetune_reports_before_and_after_and_saves_a_new_model(base, person, mnist_dir,
-                                                                    tmp_path, capsys):
+def test_cli_finetune_reports_before_and_after_and_saves_a_personal_model(base, person,
+                                                                         mnist_dir, tmp_path,
+                                                                         capsys):
     path = base[0]
     (personal_x, personal_y), _ = person
     extra = tmp_path / "my_digits"
@@ -94,16 +103,32 @@ def test_cli_finetune_reports_before_and_after_and_saves_a_new_model(base, perso
     damaged.write_bytes(damaged.read_bytes()[:500])               # as if cut off mid-write
 
     out = tmp_path / "out"
-    code = main(["--finetune", str(path), "--extra", str(extra), "--epochs", "1",
+    code = main(["--finetune", str(path), "--extra", str(extra), "--max-steps", "30",
                  "--data-dir", str(mnist_dir), "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert "Your held-out digits (40):" in printed and "MNIST test digits:" in printed
+    assert "Your held-out digits (40):" in printed and "MNIST test digits (10,000):" in printed
+    assert "Your 160 digits taught:" in printed
     assert f"warning: {damaged}: not valid JSON" in printed
-    assert "Fine-tuned on 160 of your digits in" in printed
-    assert "(1 file passed over: see the warnings above)" in printed
-    report = json.loads((out / "finetune.json").read_text())
-    assert report["personal_digits"] == 160 and report["heldout_digits"] == 40
-    tuned = load_model(out / "finetuned.npz")
-    assert tuned.metadata["test_accuracy"] == report["mnist_test_accuracy"]
-    assert tuned.metadata["kind"] == "finetuned"
+    assert "1 file passed over: see the warnings above" in printed
+    tuned = load_model(out / "personal.npz")
+    assert tuned.metadata["kind"] == "personal" and tuned.metadata["taught_digits"] == 160
+    assert tuned.metadata["heldout_digits"] == 40 and tuned.metadata["steps"] <= 30
+
+
+def test_cli_finetune_with_holdout_0_teaches_every_digit_beside_the_base(base, person, mnist_dir,
+                                                                        tmp_path, capsys):
+    models = tmp_path / "models"
+    models.mkdir()
+    base_copy = models / "mnist.npz"
+    base_copy.write_bytes(base[0].read_bytes())
+    (personal_x, personal_y), _ = person
+    extra = tmp_path / "my_digits"
+    for image, label in zip(personal_x[:12, :, :, 0], personal_y[:12]):
+        save_sample(extra, int(label), image, [], (28, 28))
+    code = main(["--finetune", str(base_copy), "--extra", str(extra), "--holdout", "0",
+                 "--max-steps", "10", "--data-dir", str(mnist_dir), "--quiet"])
+    assert code == 0 and capsys.readouterr().out == ""
+    tuned = load_model(models / "personal.npz")
+    assert tuned.metadata["taught_digits"] == 12 and tuned.metadata["heldout_digits"] == 0
+    assert base_copy.read_bytes() == base[0].read_bytes(), "the base model is never touched"

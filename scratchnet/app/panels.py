@@ -18,11 +18,14 @@ BACKGROUND = "#f2f2f2"
 TEXT = "#222222"
 MUTED = "#666666"
 ACCENT = "#1f77b4"           # the predicted digit and its bar
+UNSURE = "#b26b00"           # the answer when the network is not sure
 BAR = "#c8c8c8"
 BAR_TRACK = "#e6e6e6"
 ERROR_COLOUR = "#b00020"
 OK_COLOUR = "#1b6e20"
 
+UNSURE_ADVICE = ("Neither? Press the right digit key to save the drawing, then "
+                 "Learn my handwriting (l).")
 PREVIEW_SIZE = 112           # the 28x28 network input, shown 4x magnified
 FEATURE_GRID_SIZE = (400, 400)   # about the most room each feature-map grid is shown in
 
@@ -35,6 +38,7 @@ def make_fonts() -> dict[str, tkfont.Font]:
     return {
         "default": base,
         "digit": tkfont.Font(family=family, size=64, weight="bold"),
+        "unsure": tkfont.Font(family=family, size=30, weight="bold"),
         "hint": tkfont.Font(family=family, size=15),
         "large": tkfont.Font(family=family, size=13),
         "bold": tkfont.Font(family=family, size=size, weight="bold"),
@@ -80,20 +84,34 @@ class AnswerPanel(ttk.Frame):
         self.bars.grid(row=1, column=0, columnspan=2, sticky="w", pady=(8, 0))
         self.timing = tk.Label(self, font=fonts["small"], fg=MUTED, anchor="w")
         self.timing.grid(row=2, column=0, columnspan=2, sticky="w")
+        # When the network is not sure: what to do about it. Its two lines are always there, so
+        # that the window keeps its size.
+        self.advice = tk.Label(self, font=fonts["small"], fg=UNSURE, anchor="nw", justify="left",
+                               wraplength=290, height=2)
+        self.advice.grid(row=3, column=0, columnspan=2, sticky="w", pady=(2, 0))
 
     def show_hint(self, text: str, image28: np.ndarray | None = None) -> None:
         """No guess: ``text`` instead of a digit ("draw a digit"), empty bars."""
         self.digit.configure(text=text, font=self.fonts["hint"], fg=MUTED)
         self.confidence.configure(text="")
         self.timing.configure(text="")
+        self.advice.configure(text="")
         self._show_input(image28)
         self._show_bars(None)
 
     def show_prediction(self, image28: np.ndarray, probabilities: np.ndarray,
-                        preprocess_ms: float, forward_ms: float) -> None:
-        best = int(np.argmax(probabilities))
-        self.digit.configure(text=str(best), font=self.fonts["digit"], fg=ACCENT)
-        self.confidence.configure(text=f"confidence {probabilities[best]:.1%}")
+                        preprocess_ms: float, forward_ms: float, unsure: bool = False) -> None:
+        """The most probable digit, or when ``unsure`` "not sure: 1 or 4?" and advice."""
+        best, second = (int(digit) for digit in np.argsort(probabilities)[::-1][:2])
+        if unsure:
+            self.digit.configure(text=f"{best} or {second}?", font=self.fonts["unsure"],
+                                 fg=UNSURE)
+            self.confidence.configure(text="not sure")
+            self.advice.configure(text=UNSURE_ADVICE)
+        else:
+            self.digit.configure(text=str(best), font=self.fonts["digit"], fg=ACCENT)
+            self.confidence.configure(text=f"confidence {probabilities[best]:.1%}")
+            self.advice.configure(text="")
         self.timing.configure(text=f"preprocessing {preprocess_ms:.1f} ms · "
                                    f"network {forward_ms:.1f} ms")
         self._show_input(image28)

@@ -24,6 +24,9 @@ from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import ModelFileError, load_model
 
 MNIST_SHAPE = (28, 28, 1)
+# Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.
+# Chosen with scripts/teach_eval.py --thresholds (see docs/drawings.md): @@THRESHOLD@@
+UNSURE_BELOW = 0.9
 
 
 def open_model(path: str | Path) -> tuple[Sequential | None, str | None]:
@@ -83,6 +86,7 @@ class Reading:
     forward_ms: float = 0.0
     feature_grids: list = field(default_factory=list)
     error: str | None = None
+    model: str = ""          # which model read it: the name given to BackgroundReader.use
 
     @property
     def blank(self) -> bool:
@@ -96,6 +100,16 @@ class Reading:
     def confidence(self) -> float | None:
         return None if self.probabilities is None else float(self.probabilities.max())
 
+    @property
+    def unsure(self) -> bool:
+        """Whether the network's top probability is below ``UNSURE_BELOW``."""
+        return self.probabilities is not None and self.confidence < UNSURE_BELOW
+
+    @property
+    def runner_up(self) -> int | None:
+        """The second most probable digit."""
+        return None if self.probabilities is None else int(np.argsort(self.probabilities)[-2])
+
     def report(self) -> dict:
         """The line the app appends to ``--report-file`` for this reading."""
         line = {"digit": self.digit, "confidence": self.confidence,
@@ -103,12 +117,15 @@ class Reading:
                 else [round(float(p), 6) for p in self.probabilities],
                 "strokes": self.strokes}
         if self.probabilities is not None:
+            line["unsure"] = self.unsure
             line.update(preprocess_ms=round(self.preprocess_ms, 3),
                         forward_ms=round(self.forward_ms, 3))
         if self.feature_grids:
             line["feature_maps"] = [name for name, _, _ in self.feature_grids]
         if self.error is not None:
             line["error"] = self.error
+        if self.model:
+            line["model"] = self.model
         return line
 
 
@@ -144,12 +161,14 @@ def read_drawing(model: Sequential | None, request: Request) -> Reading:
 class BackgroundReader:
     """One daemon thread that reads the newest submitted :class:`Request`.
 
-    ``submit`` never blocks; results (or a :class:`Reading` with ``error`` set, should reading
+    ``submit`` never blocks; ``use`` changes the model for the requests read from then on;
+    results (or a :class:`Reading` with ``error`` set, should reading
     fail unexpectedly) arrive in ``results``, in submission order, one per request read.
     """
 
-    def __init__(self, model: Sequential | None):
+    def __init__(self, model: Sequential | None, name: str = ""):
         self.model = model
+        self.name = name
         self.results: queue.SimpleQueue[Reading] = queue.SimpleQueue()
         self._pending: Request | None = None
         self._closed = False
@@ -161,6 +180,11 @@ class BackgroundReader:
         with self._wake:
             self._pending = request       # replaces one not yet started: only the newest counts
             self._wake.notify()
+
+    def use(self, model: Sequential | None, name: str = "") -> None:
+        """Read with ``model`` from the next request on; its readings carry ``name``."""
+        with self._wake:
+            self.model, self.name = model, name
 
     def close(self) -> None:
         with self._wake:
@@ -182,9 +206,11 @@ class BackgroundReader:
                 if self._closed:
                     return
                 request, self._pending = self._pending, None
+                model, name = self.model, self.name
             try:
-                reading = read_drawing(self.model, request)
+                reading = read_drawing(model, request)
             except Exception as error:      # shown in the window: the app keeps working
                 reading = Reading(request.version, len(request.strokes),
                                   error=f"could not read the drawing: {type(error).__name__}: {error}")
+            reading.model = name
             self.results.put(reading)

@@ -8,6 +8,7 @@
     +--------------+   9 ▏                    0.1%
     [Clear] [Undo]  Brush ---o--- 20 px        [Show feature maps]
     Save as [0] [1] ... [9]      (how many of each digit are saved)
+    [Learn my handwriting] [=====     ]  [Use the base model]
     status: the model in use, what just happened, or what went wrong
     keyboard shortcuts
 
@@ -18,7 +19,9 @@ Every stroke goes into a :class:`~scratchnet.app.strokes.Drawing` as it is drawn
 ``scratchnet.preprocess.strokes_to_mnist``, which draws them with a pen matched to the digit's
 size, and saving a digit stores what it made of them. Recognition runs on a worker thread
 (:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
-waits for the network.
+waits for the network. "Learn my handwriting" teaches a copy of the base model the saved digits
+on another worker thread (:mod:`scratchnet.app.learner`), polled the same way; the window
+switches to the result, ``personal.npz`` beside the base model, when it is saved.
 """
 
 from __future__ import annotations
@@ -30,10 +33,13 @@ from pathlib import Path
 from tkinter import messagebox, ttk
 
 from scratchnet.data import personal
+from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Progress,
+                                    describe_error, open_personal_model)
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, make_fonts)
 from scratchnet.app.recognizer import (BackgroundReader, Reading, describe_model, open_model,
                                        request_for)
+from scratchnet.training.finetune import TeachSettings, personal_model_path
 from scratchnet.app.report import Report
 from scratchnet.app.strokes import Drawing
 
@@ -41,18 +47,14 @@ TITLE = "scratchnet: draw a digit"
 RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
 POLL_MS = 25                 # how often the window looks for the worker's results
 SHORTCUTS = ("Draw with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
-             "f: feature maps\n0 to 9: save the drawing as that digit, as an example of your "
-             "handwriting")
+             "f: feature maps\n0 to 9: save the drawing as that digit, an example of your "
+             "handwriting\nl: learn my handwriting from the saved digits    b: the base or "
+             "your personal model")
+LEARN_HINT = "teaches the network the digits you saved"
+BASE, PERSONAL = "base", "personal"
 
 INK_COLOUR = "#111111"
 PAPER_COLOUR = "#ffffff"
-
-
-def describe_error(error: Exception) -> str:
-    """An error's message without Python's "[Errno 17]" prefix."""
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror if error.filename is None else f"{error.filename}: {error.strerror}"
-    return str(error)
 
 
 def default_brush(canvas_size: int) -> int:
@@ -65,15 +67,26 @@ class App:
 
     def __init__(self, root: tk.Tk, model_path: str | Path, my_digits: str | Path,
                  canvas_size: int = 280, brush: int | None = None,
-                 report_path: str | Path | None = None):
+                 report_path: str | Path | None = None, data_dir: str | Path = "data",
+                 learn_steps: int | None = None):
         self.root = root
         self.model_path = Path(model_path)
+        self.personal_path = personal_model_path(self.model_path)
         self.my_digits = Path(my_digits)
+        self.data_dir = Path(data_dir)
+        self.teach_settings = TeachSettings() if learn_steps is None else \
+            TeachSettings(max_steps=learn_steps)
         self.canvas_size = int(canvas_size)
         self.drawing = Drawing((self.canvas_size, self.canvas_size))
         self.report = Report(report_path)
-        self.model, self.model_error = open_model(self.model_path)
-        self.reader = BackgroundReader(self.model)
+        self.base_model, self.model_error = open_model(self.model_path)
+        self.personal_model, self.personal_error = None, None
+        if self.base_model is not None and self.personal_path != self.model_path:
+            self.personal_model, self.personal_error = open_personal_model(self.personal_path,
+                                                                           self.base_model)
+        self.using = PERSONAL if self.personal_model is not None else BASE
+        self.reader = BackgroundReader(self.model, self.using)
+        self.learner: BackgroundLearner | None = None
         self.submitted_version = -1       # the drawing version of the newest request
         self.debounce = None              # the pending ``after`` id, if any
         self.features_shown = False
@@ -97,10 +110,11 @@ class App:
         self.answer.grid(row=0, column=1, sticky="nw")
         self._build_controls()
         self._build_save_row()
+        self._build_learn_row()
         self._build_messages()
         self.features = FeaturePanel(root, self.fonts)     # gridded when shown
         self._bind_keys()
-        root.rowconfigure(5, weight=1)
+        root.rowconfigure(6, weight=1)
         root.protocol("WM_DELETE_WINDOW", self.close)
         root.report_callback_exception = self._report_bug
 
@@ -108,9 +122,19 @@ class App:
         if self.model_error:
             self.say(self.model_error, ERROR_COLOUR)
             self.feature_button.state(["disabled"])
+            self.learn_button.state(["disabled"])
+        elif self.personal_error:
+            self.say(f"{self.personal_error}. Using the base model: "
+                     f"{describe_model(self.base_model, self.model_path)}", ERROR_COLOUR)
         else:
-            self.say(describe_model(self.model, self.model_path), MUTED)
+            self.say(self.describe_model_in_use(), MUTED)
+        self.show_model_choice()
         self.refresh_counts()
+
+    @property
+    def model(self):
+        """The model reading the drawings now: the personal one or the base one."""
+        return self.personal_model if self.using == PERSONAL else self.base_model
 
     # ------------------------------------------------------------------------------ building
     def _build_canvas(self) -> None:
@@ -158,13 +182,28 @@ class App:
         ttk.Label(row, text=f"into {self.my_digits}", foreground=MUTED,
                   font=self.fonts["small"]).grid(row=0, column=11, padx=(10, 0), sticky="w")
 
+    def _build_learn_row(self) -> None:
+        row = ttk.Frame(self.root, padding=(0, 10, 0, 0))
+        row.grid(row=3, column=0, columnspan=2, sticky="ew")
+        self.learn_button = ttk.Button(row, text="Learn my handwriting", command=self.learn)
+        self.learn_button.pack(side="left")
+        # The bar shows only while learning; the label says what learning does, or how far it is.
+        self.progress = ttk.Progressbar(row, length=150, mode="determinate", maximum=1.0)
+        self.progress_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"],
+                                        text=LEARN_HINT)
+        self.progress_label.pack(side="left", padx=(10, 0))
+        self.model_button = ttk.Button(row, command=self.toggle_model)
+        self.model_button.pack(side="right")
+        self.model_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"])
+        self.model_label.pack(side="right", padx=(0, 8))
+
     def _build_messages(self) -> None:
         width = self.canvas_size + 320
         self.status_label = tk.Label(self.root, anchor="w", justify="left", wraplength=width,
                                      font=self.fonts["default"])
-        self.status_label.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(8, 0))
+        self.status_label.grid(row=4, column=0, columnspan=2, sticky="ew", pady=(8, 0))
         tk.Label(self.root, text=SHORTCUTS, fg=MUTED, font=self.fonts["small"], anchor="w",
-                 justify="left", wraplength=width).grid(row=4, column=0, columnspan=2,
+                 justify="left", wraplength=width).grid(row=5, column=0, columnspan=2,
                                                         sticky="ew", pady=(4, 0))
 
     def _bind_keys(self) -> None:
@@ -177,6 +216,8 @@ class App:
         for key in undo_keys:
             root.bind(key, lambda event: self.undo())
         root.bind("<Key-f>", lambda event: self.toggle_features())
+        root.bind("<Key-l>", lambda event: self.learn())
+        root.bind("<Key-b>", lambda event: self.toggle_model())
         for digit in range(10):
             for key in (f"<Key-{digit}>", f"<KP_{digit}>"):
                 root.bind(key, lambda event, digit=digit: self.save_as(digit))
@@ -245,10 +286,12 @@ class App:
         reading = None
         while not self.reader.results.empty():
             candidate = self.reader.results.get()
-            if candidate.version == self.submitted_version:
+            if candidate.version == self.submitted_version and candidate.model == self.using:
                 reading = candidate
         if reading is not None:
             self.show(reading)
+        if self.learner is not None:
+            self.poll_learner()
         self.root.after(POLL_MS, self.poll)
 
     # ------------------------------------------------------------------------------- showing
@@ -271,7 +314,8 @@ class App:
             self.answer.show_hint("no model", reading.image28)
         else:
             self.answer.show_prediction(reading.image28, reading.probabilities,
-                                        reading.preprocess_ms, reading.forward_ms)
+                                        reading.preprocess_ms, reading.forward_ms,
+                                        unsure=reading.unsure)
             if self.features_shown:
                 self.features.show(reading.feature_grids)
         self.report.write(reading.report())
@@ -284,7 +328,7 @@ class App:
         if self.features_shown:
             # Down to an empty stretchable row below the rest, which takes up the height the
             # panel may add, so that the rows on the left stay together.
-            self.features.grid(row=0, column=2, rowspan=6, sticky="nw")
+            self.features.grid(row=0, column=2, rowspan=7, sticky="nw")
             self.feature_button.configure(text="Hide feature maps")
             self.features.show([])
             if not self.drawing.is_empty:
@@ -293,6 +337,113 @@ class App:
         else:
             self.features.grid_remove()
             self.feature_button.configure(text="Show feature maps")
+
+    # ------------------------------------------------------------------------------ learning
+    def learn(self) -> None:
+        """Teach a copy of the base model the saved digits, on a worker thread."""
+        if self.base_model is None:
+            self.say(f"Nothing to teach: {self.model_error}", ERROR_COLOUR)
+            return
+        if self.learner is not None:
+            self.say("Already learning: keep drawing meanwhile.", MUTED)
+            return
+        if self.personal_path == self.model_path:
+            self.say(f"The base model is itself {self.personal_path}, where learning would "
+                     "write: start the app with --model models/mnist.npz to learn.",
+                     ERROR_COLOUR)
+            return
+        saved = sum(self.refresh_counts().values())
+        self.learner = BackgroundLearner(self.model_path, self.my_digits, self.data_dir,
+                                         self.personal_path, self.teach_settings)
+        self.learner.start()
+        self.learn_button.state(["disabled"])
+        self.progress.configure(value=0)
+        self.progress.pack(side="left", padx=(10, 0), before=self.progress_label)
+        self.progress_label.configure(text="starting")
+        self.say(f"Learning your handwriting from {saved} saved digits; keep drawing "
+                 "meanwhile.", MUTED)
+        self.report.write({"learning": "started", "saved": saved})
+
+    def poll_learner(self) -> None:
+        while not self.learner.events.empty():
+            event = self.learner.events.get()
+            if isinstance(event, Progress):
+                self.progress.configure(value=event.step / event.steps)
+                self.progress_label.configure(text=f"step {event.step}")
+                self.report.write({"learning": "progress", "step": event.step,
+                                   "steps": event.steps})
+            elif isinstance(event, Learned):
+                self.learner = None
+                self.learned(event)
+                return
+            elif isinstance(event, LearnFailed):
+                self.learner = None
+                self.learn_button.state(["!disabled"])
+                self.progress.pack_forget()
+                self.progress_label.configure(text=LEARN_HINT)
+                self.say(f"{event.message} Still using the {self.using} model.", ERROR_COLOUR)
+                self.report.write({"learning": "failed", "error": event.message})
+                return
+
+    def learned(self, event: Learned) -> None:
+        result = event.result
+        self.personal_model, self.personal_error = event.model, None
+        self.learn_button.state(["!disabled"])
+        self.progress.pack_forget()
+        self.progress_label.configure(text=f"learned in {result.seconds:.0f} s")
+        self.use_model(PERSONAL, report=False)
+        skipped = len(result.warnings)
+        note = "" if not skipped else \
+            f" ({skipped} saved file{'s' if skipped > 1 else ''} could not be read: see the terminal)"
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+        self.say(f"Learned your handwriting in {result.seconds:.0f} s: {result.summary()}. "
+                 f"Now using {self.personal_path}.{note}", OK_COLOUR)
+        self.report.write({"learning": "finished", "model": str(result.path),
+                           "taught": result.taught, "before": result.saved_before,
+                           "after": result.saved_after, "mnist_test": result.mnist_after,
+                           "mnist_test_digits": result.mnist_test_count,
+                           "seconds": round(result.seconds, 2), "steps": result.steps,
+                           "warnings": result.warnings})
+
+    def toggle_model(self) -> None:
+        """One click from the personal model to the base model, and back."""
+        if self.personal_model is None or self.base_model is None:
+            return
+        self.use_model(BASE if self.using == PERSONAL else PERSONAL)
+        self.say(self.describe_model_in_use(), MUTED)
+
+    def use_model(self, which: str, report: bool = True) -> None:
+        self.using = which
+        self.reader.use(self.model, which)
+        self.show_model_choice()
+        if report:
+            self.report.write({"model_in_use": which})
+        if not self.drawing.is_empty:
+            self.submitted_version = -1          # read the drawing again with this model
+            self.recognize_now()
+
+    def show_model_choice(self) -> None:
+        if self.personal_model is None:
+            self.model_label.configure(text="")
+            self.model_button.pack_forget()
+            return
+        if not self.model_button.winfo_manager():
+            self.model_button.pack(side="right", before=self.model_label)
+        if self.using == PERSONAL:
+            self.model_label.configure(text="using your personal model")
+            self.model_button.configure(text="Use the base model")
+        else:
+            self.model_label.configure(text="using the base model")
+            self.model_button.configure(text="Use my personal model")
+
+    def describe_model_in_use(self) -> str:
+        if self.using == BASE:
+            return describe_model(self.base_model, self.model_path)
+        taught = (self.personal_model.metadata or {}).get("taught_digits")
+        digits = f" taught {taught} of your digits" if isinstance(taught, int) else ""
+        return (f"Using your personal model {self.personal_path}{digits} ({self.model_path} "
+                "with your handwriting); the button on the right goes back to the base model.")
 
     # -------------------------------------------------------------------------------- saving
     def save_as(self, label: int) -> None:
@@ -358,7 +509,9 @@ class App:
         self.report.write({"ready": True,
                            "canvas": [canvas.winfo_rootx(), canvas.winfo_rooty(),
                                       self.canvas_size, self.canvas_size],
-                           "model": str(self.model_path), "model_error": self.model_error})
+                           "model": str(self.model_path), "model_error": self.model_error,
+                           "model_in_use": self.using if self.model is not None else None,
+                           "personal_error": self.personal_error})
         self.report.write(Reading(self.drawing.version, 0).report())
         self.root.after(POLL_MS, self.poll)
         if self.model_error and self.model_path.exists():
@@ -376,6 +529,8 @@ class App:
         if self.closed:
             return
         self.closed = True
+        if self.learner is not None:
+            self.learner.cancel()      # nothing half-taught is saved
         self.reader.close()
         self.report.close()
         self.root.destroy()

@@ -237,12 +237,13 @@ class AppProcess:
     def wait_for_reading(self, strokes: int, after: int = 0, quiet: float = 0.4,
                          timeout: float = 10.0) -> dict:
         """The last prediction (or blank) line about a drawing of ``strokes`` strokes, written
-        after line number ``after``, once no new line has come for ``quiet`` seconds."""
+        after line number ``after``, once no new such line has come for ``quiet`` seconds
+        (other lines, such as learning's progress, may keep coming)."""
         def settled(lines):
             readings = [line for line in lines[after:] if "strokes" in line]
             if not readings or readings[-1]["strokes"] != strokes:
                 return None
-            return len(lines), readings[-1]
+            return len(readings), readings[-1]
 
         count, reading = self.wait_for(settled, timeout, f"a reading of {strokes} strokes")
         while True:

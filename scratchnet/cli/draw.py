@@ -1,9 +1,10 @@
 """``scratchnet-draw`` / ``python scripts/draw.py``: draw digits and watch the network read them.
 
 Opens a window with a canvas; the model's guess, its confidence and all ten probabilities update
-as you draw. Pressing a digit key saves the drawing as your own example of that digit (for
-fine-tuning with ``scripts/train.py --finetune``). Without a model file the window still opens
-and says how to train one. Exit status: 0 when the window is closed, 1 if no window can be
+as you draw. Pressing a digit key saves the drawing as your own example of that digit; "Learn my
+handwriting" (or ``l``) teaches the model those digits, in seconds, and switches to the result,
+``personal.npz`` beside the model, which the app opens from then on. Without a model file the
+window still opens and says how to train one. Exit status: 0 when the window is closed, 1 if no window can be
 opened (no display, no Tkinter) or the report file cannot be written, 2 on invalid arguments,
 130 when closed with Ctrl-C in the terminal.
 """
@@ -32,10 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw a digit with the mouse and watch the network read it; press a digit "
                     "key to save the drawing as your own example of that digit.")
     parser.add_argument("--model", metavar="PATH", default="models/mnist.npz",
-                        help="the model file to use (default models/mnist.npz, written by "
-                             "scripts/train.py)")
+                        help="the base model (default models/mnist.npz, written by scripts/train.py); "
+                             "personal.npz beside it, if there, is used instead")
     parser.add_argument("--my-digits", metavar="DIR", default="data/my_digits",
                         help="where digits you save go (default data/my_digits)")
+    parser.add_argument("--data-dir", metavar="DIR", default="data",
+                        help="where MNIST is (DIR/mnist), which \"Learn my handwriting\" mixes "
+                             "into your digits (default data)")
+    parser.add_argument("--learn-steps", type=positive_int, metavar="N",
+                        help="at most N training steps when learning your handwriting "
+                             "(default 80; it stops sooner once your digits are read right)")
     parser.add_argument("--size", type=canvas_size, default=280, metavar="PIXELS",
                         help="side of the square canvas (default 280)")
     parser.add_argument("--brush", type=positive_int, metavar="PIXELS",
@@ -68,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         # turns a 1 ms forward pass into tens of milliseconds.
         with blas.limited_threads(1):
             app = App(root, args.model, args.my_digits, canvas_size=args.size,
-                      brush=args.brush, report_path=args.report_file)
+                      brush=args.brush, report_path=args.report_file,
+                      data_dir=args.data_dir, learn_steps=args.learn_steps)
             app.run()
     except OSError as error:      # the report file cannot be opened
         root.destroy()

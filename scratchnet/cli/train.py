@@ -1,7 +1,7 @@
 """``scratchnet-train`` / ``python scripts/train.py``: train the MNIST CNN, or fine-tune it.
 
 The command line only parses and prints; the run itself is ``scratchnet.training.runs.train`` (and
-``scratchnet.training.finetune.run_finetune`` for ``--finetune``).
+``scratchnet.training.finetune.learn_handwriting`` for ``--finetune``).
 
 Exit status: 0 done, 1 the data could not be obtained / a file could not be written / the loss
 diverged, 2 invalid arguments (nothing written), 130 interrupted with Ctrl-C (checkpoint saved).
@@ -13,7 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from scratchnet.cli.arguments import fraction, non_negative_int, positive_float, positive_int
+from scratchnet.cli.arguments import (fraction, holdout_fraction, non_negative_int, positive_float,
+                                      positive_int)
 from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_failure
 from scratchnet.nn.saving import ModelFileError
 
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                "not be obtained, a file could not be written, or the loss became NaN/inf.")
     run = parser.add_argument_group("training")
     run.add_argument("--epochs", type=positive_int, help="epochs in all, counting those of a "
-                     "resumed checkpoint (default 12, or the resumed run's; 3 with --finetune)")
+                     "resumed checkpoint (default 12, or the resumed run's)")
     run.add_argument("--batch-size", type=positive_int, help="mini-batch size (default 128)")
     run.add_argument("--optimizer", choices=sorted(OPTIMIZERS), help="default adadelta")
     run.add_argument("--lr", type=positive_float, dest="learning_rate",
@@ -69,11 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
                        "not given are taken from it")
     files.add_argument("--quiet", action="store_true", help="print nothing but errors")
     tune = parser.add_argument_group("fine-tuning on your own handwriting")
-    tune.add_argument("--finetune", metavar="MODEL", help="start from this trained model")
+    tune.add_argument("--finetune", metavar="MODEL", help="start from this trained model; the "
+                      "result is personal.npz beside it (or in --out), as the drawing app's "
+                      "\"Learn my handwriting\" writes it")
     tune.add_argument("--extra", metavar="DIR", help="your labelled digits, e.g. data/my_digits "
                       "(saved by the drawing app)")
-    tune.add_argument("--holdout", type=fraction, metavar="F", default=0.2,
-                      help="share of your digits kept aside to measure the gain (default 0.2)")
+    tune.add_argument("--holdout", type=holdout_fraction, metavar="F", default=0.2,
+                      help="share of your digits kept aside to measure the gain, 0 to teach "
+                           "them all (default 0.2)")
+    tune.add_argument("--max-steps", type=positive_int, metavar="N",
+                      help="at most this many training steps (default 80; teaching stops "
+                           "sooner once your digits are read right)")
     return parser
 
 
@@ -82,6 +89,8 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
     for option, value in (("--resume", args.resume), ("--finetune", args.finetune)):
         if value is not None and not Path(value).is_file():
             parser.error(f"{option} {value}: no such file")
+    if args.max_steps is not None and args.finetune is None:
+        parser.error("--max-steps goes with --finetune")
     if args.extra is not None and not Path(args.extra).is_dir():
         parser.error(f"--extra {args.extra}: no such directory")
     if (args.finetune is None) != (args.extra is None):
@@ -89,8 +98,8 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
     if args.finetune is not None:
         unsupported = [option for option, value in (
             ("--resume", args.resume), ("--limit", args.limit), ("--val-split", args.val_split),
-            ("--model", args.model), ("--optimizer", args.optimizer), ("--plain", args.plain))
-            if value is not None]
+            ("--model", args.model), ("--optimizer", args.optimizer), ("--plain", args.plain),
+            ("--epochs", args.epochs), ("--dtype", args.dtype)) if value is not None]
         if unsupported:
             parser.error(f"--finetune cannot be combined with {', '.join(unsupported)}")
     for option, value in (("--out", args.out), ("--data-dir", args.data_dir)):
@@ -155,28 +164,39 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
 def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
     from scratchnet.training import finetune
 
-    config = finetune.FinetuneConfig(
-        base=args.finetune, extra=args.extra, holdout=args.holdout,
-        epochs=args.epochs or finetune.FinetuneConfig.epochs,
-        batch_size=args.batch_size or finetune.FinetuneConfig.batch_size,
-        learning_rate=args.learning_rate, seed=args.seed or 0, augment=args.augment is not False,
-        data_dir=args.data_dir or "data", out=args.out or "models",
-        dtype=args.dtype or "float32", workers=args.workers)
+    settings = finetune.TeachSettings(
+        batch_size=args.batch_size or finetune.TeachSettings.batch_size,
+        learning_rate=args.learning_rate, seed=args.seed or 0,
+        augment=args.augment is not False, workers=args.workers)
+    if args.max_steps is not None:
+        settings.max_steps = args.max_steps
+    out = None if args.out is None else Path(args.out) / finetune.PERSONAL_NAME
+
+    def progress(step: int, steps: int) -> None:
+        sys.stdout.write(f"\r  step {step} of at most {steps}")
+        sys.stdout.flush()
+
     try:
-        result = finetune.run_finetune(
-            config, log=say, progress=None if args.quiet else ProgressBar)
+        result = finetune.learn_handwriting(
+            args.finetune, args.extra, data_dir=args.data_dir or "data", out=out,
+            settings=settings, holdout=args.holdout, mnist_before=True, download=True,
+            progress=None if args.quiet else progress, log=say)
     except (ModelFileError, finetune.PersonalDataError) as error:
         parser.error(str(error))
+    except KeyboardInterrupt:
+        print("\ninterrupted; nothing was saved", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as error:
         if not is_expected_failure(error):
             raise
-        print(f"error: {error}", file=sys.stderr)
+        print(f"\nerror: {error}", file=sys.stderr)
         return EXIT_FAILED
-    if result.status != "finished":
-        print(f"error: {result.message}", file=sys.stderr)
-        return EXIT_INTERRUPTED if result.status == "interrupted" else EXIT_FAILED
+    say("")
     for line in result.summary_lines():
         say(line)
+    say(f"The drawing app opens {result.path} by itself when started with --model {args.finetune}"
+        if result.path == finetune.personal_model_path(args.finetune) else
+        f"Use it with: python scripts/draw.py --model {result.path}")
     return 0
 
 

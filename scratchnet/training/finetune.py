@@ -1,80 +1,186 @@
-"""Fine-tuning a trained model on someone's own handwriting.
+"""Teaching a trained model someone's own handwriting, in seconds: the app's "Learn my
+handwriting" and ``train.py --finetune MODEL --extra DIR`` both run ``learn_handwriting``.
 
-A few hundred personal digits are too few to train on alone: the network would forget MNIST.
-So each fine-tuning epoch mixes a random sample of MNIST training digits with the personal
-digits repeated (oversampled) until they make up ``personal_share`` of the mix, and every batch
-is augmented (``scratchnet.training.augment``) so that the repeats are not identical. Part of the
-personal digits is held out to measure the gain: accuracy on them before and after, and MNIST
-test accuracy, which should barely move.
+A few dozen personal digits are far too few to train on alone: the network would forget MNIST.
+So every batch mixes saved digits (drawn at random, so each is seen many times) with MNIST
+training digits, all augmented (``scratchnet.training.augment``) so that the repeats are not identical,
+and teaching stops soon after the saved digits are all read right (``teach``). The result goes
+to ``personal.npz`` beside the base model, which is never overwritten.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
-from scratchnet.nn.model import Callback, History, Sequential, TrainingDivergedError
-from scratchnet.nn.saving import load_model
 from scratchnet.training.augment import augment as augment_batch
+from scratchnet.nn.model import Sequential
+from scratchnet.nn.saving import load_model
+from scratchnet.nn.parallel import DataParallel, check_workers, default_workers
+from scratchnet.data.personal import PersonalDataError, load_personal_digits
 
-FINETUNED_NAME = "finetuned.npz"
-REPORT_NAME = "finetune.json"
+PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
+REPORT_NAME = "personal.json"
+PERSONAL_KIND = "personal"            # metadata "kind" of a model this module wrote
+MIN_DIGITS = 2
+
+
+def personal_model_path(base: str | Path) -> Path:
+    """Where the personal model made from ``base`` goes: ``personal.npz`` beside it."""
+    return Path(base).parent / PERSONAL_NAME
+
+
+def render_saved(strokes: list[dict], canvas: tuple[int, int]) -> np.ndarray:
+    """The network's input (28, 28) float32 for saved strokes, exactly as the app makes it."""
+    from scratchnet.preprocess import strokes_to_mnist
+    return strokes_to_mnist(strokes, (int(canvas[0]), int(canvas[1])))
 
 
 @dataclass
-class FinetuneConfig:
-    base: str = "models/mnist.npz"
-    extra: str = "data/my_digits"
-    holdout: float = 0.2              # share of the personal digits kept aside for measuring
-    epochs: int = 3
-    batch_size: int = 128
-    learning_rate: float | None = None  # None: keep the base model's optimizer settings
-    seed: int = 0
-    augment: bool = True
-    mnist_samples: int = 12000        # MNIST training digits drawn into each run's mix
-    personal_share: float = 0.25      # share of the mix made of (repeated) personal digits
-    data_dir: str = "data"
-    out: str = "models"
-    dtype: str = "float32"
-    workers: int | None = None        # threads sharing each batch; None: one per core
+class LearnResult:
+    """What ``learn_handwriting`` did.
 
+    ``saved_before``/``saved_after``: accuracy on the digits it was taught; ``heldout_*`` on
+    those held out (``None`` without a hold-out); ``mnist_before`` (``None`` unless asked for)
+    and ``mnist_after`` on ``mnist_test_count`` MNIST test digits.
+    """
 
-@dataclass
-class FinetuneResult:
-    """Accuracies before and after; ``status`` is "finished", "interrupted" or "diverged"."""
-
-    status: str
+    path: Path
+    taught: int
+    saved_before: float
+    saved_after: float
+    mnist_after: float
+    mnist_test_count: int
+    mnist_before: float | None = None
+    heldout: int = 0
     heldout_before: float | None = None
     heldout_after: float | None = None
-    heldout_count: int = 0
-    mnist_before: float | None = None
-    mnist_after: float | None = None
-    personal_count: int = 0
-    warnings: list[str] = field(default_factory=list)
-    paths: dict[str, Path] = field(default_factory=dict)
-    message: str = ""
+    steps: int = 0
+    teach_seconds: float = 0.0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the app: "your 30 saved digits: 83% → 100% · MNIST test 99.1% ..."."""
+        digits = "digit" if self.taught == 1 else "digits"
+        sample = "" if self.mnist_test_count >= 10000 else \
+            f" (on {self.mnist_test_count:,} of its test digits)"
+        return (f"your {self.taught} saved {digits}: {self.saved_before:.0%} → "
+                f"{self.saved_after:.0%} · MNIST test {self.mnist_after:.1%}{sample}")
 
     def summary_lines(self) -> list[str]:
+        """The command line's report."""
         lines = [f"  warning: {text}" for text in self.warnings]
-        if self.heldout_count:
-            lines.append(f"Your held-out digits ({self.heldout_count}): "
-                         f"{self.heldout_before:.2%} before, {self.heldout_after:.2%} after")
-        lines.append(f"MNIST test digits: {self.mnist_before:.2%} before, "
+        lines.append(f"Your {self.taught} digits taught: {self.saved_before:.2%} before, "
+                     f"{self.saved_after:.2%} after")
+        if self.heldout:
+            lines.append(f"Your held-out digits ({self.heldout}): {self.heldout_before:.2%} "
+                         f"before, {self.heldout_after:.2%} after")
+        before = "" if self.mnist_before is None else f"{self.mnist_before:.2%} before, "
+        lines.append(f"MNIST test digits ({self.mnist_test_count:,}): {before}"
                      f"{self.mnist_after:.2%} after")
-        skipped = (f" ({len(self.warnings)} file{'' if len(self.warnings) == 1 else 's'} "
-                   "passed over: see the warnings above)" if self.warnings else "")
-        lines.append(f"Fine-tuned on {self.personal_count} of your digits in "
-                     f"{self.seconds:.0f} s{skipped}")
-        for key, path in self.paths.items():
-            lines.append(f"  {key + ':':<10}{path}")
+        skipped = (f"; {len(self.warnings)} file{'' if len(self.warnings) == 1 else 's'} "
+                   "passed over: see the warnings above" if self.warnings else "")
+        lines.append(f"Taught in {self.steps} steps, {self.teach_seconds:.1f} s "
+                     f"({self.seconds:.1f} s in all){skipped}")
+        lines.append(f"  model:    {self.path}")
         return lines
+
+
+def load_mnist_for_teaching(data_dir: str | Path, test_count: int,
+                            train_count: int | None = None, seed: int = 0,
+                            download: bool = False
+                            ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """MNIST as float32 (N, 28, 28, 1) images and int64 labels: ``train_count`` training digits
+    drawn at random (all when ``None``), and the first ``test_count`` test digits (the test set
+    is in no particular order). Only the digits returned are converted to floats."""
+    from scratchnet.data.mnist import load_mnist, to_float_images
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, download=download)
+    if train_count is not None and train_count < len(x_train):
+        chosen = np.sort(np.random.default_rng(seed).choice(len(x_train), train_count,
+                                                            replace=False))
+        x_train, y_train = x_train[chosen], y_train[chosen]
+    return ((to_float_images(x_train), y_train.astype(np.int64)),
+            (to_float_images(x_test[:test_count]), y_test[:test_count].astype(np.int64)))
+
+
+def learn_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | Path = "data",
+                      out: str | Path | None = None, settings: TeachSettings | None = None,
+                      holdout: float = 0.0, mnist_test_count: int = 10000,
+                      mnist_before: bool = False, download: bool = False,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancel: threading.Event | None = None,
+                      log: Callable[[str], None] = lambda text: None) -> LearnResult:
+    """Teach the base model the digits saved in ``my_digits``; save it as ``out``.
+
+    ``out`` defaults to ``personal.npz`` beside ``base``, which is never overwritten. The
+    personal digits are read from their strokes (stored images only for digits saved without
+    strokes). ``holdout`` keeps that share of them aside to measure on. The result is written
+    atomically: if writing fails, whatever ``out`` held before is intact.
+
+    Raises ``ModelFileError`` (base model), ``PersonalDataError`` (fewer than 2 usable digits,
+    or ``out`` is the base model), the MNIST loader's errors, ``OSError`` if the result cannot be
+    written, ``Cancelled`` if ``cancel`` was set.
+    """
+    started = time.perf_counter()
+    settings = settings or TeachSettings()
+    base, out = Path(base), Path(out) if out is not None else personal_model_path(base)
+    if out.resolve() == base.resolve():
+        raise PersonalDataError(f"{out}: that is the base model; the personal model must go "
+                                "elsewhere (the base model is never overwritten)")
+    model = load_model(base)
+    images, labels, warnings = load_personal_digits(my_digits)
+    if len(images) < MIN_DIGITS:
+        which = "" if len(images) == 0 else f" (a {labels[0]})"
+        if warnings:
+            which += f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}"
+        raise PersonalDataError(
+            f"{my_digits}: found {len(images)} usable saved digit{'' if len(images) == 1 else 's'}"
+            f"{which}; learning needs at least {MIN_DIGITS}. Draw a digit, press its key to save "
+            "it, and do so for each digit that is read wrong")
+    personal_x = images.reshape(-1, 28, 28, 1)
+    train_index, held_index = split_holdout(len(images), holdout,
+                                            np.random.default_rng(settings.seed))
+    (mnist_x, mnist_y), (test_x, test_y) = load_mnist_for_teaching(
+        data_dir, mnist_test_count, settings.mnist_samples, settings.seed, download)
+    # Reseed in place: the dropout layers hold this same generator.
+    model.rng.bit_generator.state = np.random.default_rng(settings.seed).bit_generator.state
+    result = LearnResult(out, len(train_index), 0.0, 0.0, 0.0, len(test_x),
+                         heldout=len(held_index), warnings=list(warnings))
+    if mnist_before:
+        result.mnist_before = accuracy_on(model, test_x, test_y)
+    held_x, held_y = personal_x[held_index], labels[held_index]
+    if len(held_index):
+        result.heldout_before = accuracy_on(model, held_x, held_y)
+    log(f"Teaching {base} {len(train_index)} of your digits ({len(held_index)} held out), "
+        f"at most {settings.max_steps} steps")
+    outcome = teach(model, personal_x[train_index], labels[train_index], mnist_x, mnist_y,
+                    settings, progress=progress, cancel=cancel)
+    result.saved_before, result.saved_after = outcome.before, outcome.after
+    result.steps, result.teach_seconds = outcome.steps, outcome.seconds
+    if len(held_index):
+        result.heldout_after = accuracy_on(model, held_x, held_y)
+    result.mnist_after = accuracy_on(model, test_x, test_y)
+    if cancel is not None and cancel.is_set():
+        raise Cancelled("cancelled before saving")
+    report = {"kind": PERSONAL_KIND, "base": str(base), "my_digits": str(my_digits),
+              "taught_digits": result.taught, "heldout_digits": result.heldout,
+              "taught_accuracy_before": result.saved_before,
+              "taught_accuracy_after": result.saved_after,
+              "heldout_accuracy_before": result.heldout_before,
+              "heldout_accuracy_after": result.heldout_after,
+              "mnist_test_digits": result.mnist_test_count,
+              "mnist_test_accuracy_before": result.mnist_before,
+              "mnist_test_accuracy_after": result.mnist_after,
+              "steps": result.steps, "settings": asdict(settings)}
+    model.save(out, metadata=report)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def split_holdout(count: int, share: float, rng: np.random.Generator
@@ -84,138 +190,101 @@ def split_holdout(count: int, share: float, rng: np.random.Generator
     order = rng.permutation(count)
     return np.sort(order[held:]), np.sort(order[:held])
 
+# ------------------------------------------------------------------------- quick teaching
+# The app's "Learn my handwriting" and ``train.py --finetune``: a few dozen steps instead of
+# epochs, so that it takes seconds. Each batch holds ``personal_per_batch`` saved digits drawn
+# at random (with replacement) and MNIST digits for the rest, all augmented; every
+# ``check_every`` steps the saved digits are read as they are (no augmentation, no dropout),
+# and once all are read right ``steps_after_right`` more steps settle the change. MNIST is not
+# evaluated inside the loop: that is the caller's business, afterwards.
 
-def mix(mnist_x: np.ndarray, mnist_y: np.ndarray, personal_x: np.ndarray,
-        personal_y: np.ndarray, mnist_samples: int, personal_share: float,
-        rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST digits drawn at random plus the personal digits repeated to ``personal_share``.
+@dataclass
+class TeachSettings:
+    max_steps: int = 80
+    batch_size: int = 64
+    personal_per_batch: int = 24      # of each batch; the rest are MNIST training digits
+    check_every: int = 5
+    steps_after_right: int = 15
+    mnist_samples: int = 6000         # MNIST training digits drawn once, to fill the batches
+    learning_rate: float | None = None  # None: keep the base model's optimizer settings
+    seed: int = 0
+    augment: bool = True
+    workers: int | None = None        # threads sharing each batch; None: one per core
 
-    ``personal_share`` of 0.25 with 12,000 MNIST digits repeats the personal digits until they
-    number about 4,000 (at least once each).
+
+@dataclass
+class TeachOutcome:
+    """What one teaching run did: steps taken, seconds, the saved digits' accuracy before and
+    after, and why it stopped ("read right", "step limit" or "cancelled")."""
+
+    steps: int
+    seconds: float
+    before: float
+    after: float
+    stopped: str
+
+
+class Cancelled(Exception):
+    """Teaching was cancelled (the app closed); the model is half-taught and must not be used."""
+
+
+def accuracy_on(model: Sequential, x: np.ndarray, y: np.ndarray) -> float:
+    """The share of ``x`` (N, 28, 28, 1) read as ``y``; batches of 256, inference mode."""
+    return float((model.predict(x).argmax(axis=1) == y).mean())
+
+
+def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
+          mnist_x: np.ndarray, mnist_y: np.ndarray, settings: TeachSettings = TeachSettings(),
+          progress: Callable[[int, int], None] | None = None,
+          cancel: threading.Event | None = None) -> TeachOutcome:
+    """Fine-tune ``model`` in place on the personal digits mixed into MNIST batches.
+
+    ``personal_x`` (P, 28, 28, 1) and ``mnist_x`` (M, 28, 28, 1) floats in [0, 1], labels int
+    (P,) and (M,). ``progress(step, max_steps)`` is called after every step; ``cancel`` set
+    raises ``Cancelled`` after the current step. The model's generator draws the batches,
+    dropout and augmentation (reseed it for a reproducible run).
     """
-    chosen = rng.choice(len(mnist_x), size=min(mnist_samples, len(mnist_x)), replace=False)
-    repeats = _repeats(len(chosen), len(personal_x), personal_share)
-    x = np.concatenate([mnist_x[chosen], np.tile(personal_x, (repeats, 1, 1, 1))])
-    y = np.concatenate([mnist_y[chosen], np.tile(personal_y, repeats)])
-    return x, y
-
-
-def _repeats(mnist_count: int, personal_count: int, personal_share: float) -> int:
-    if not 0 < personal_share < 1:
-        raise ValueError(f"personal_share must lie in (0, 1), got {personal_share!r}")
-    wanted = personal_share / (1 - personal_share) * mnist_count
-    return max(1, round(wanted / personal_count))
-
-
-def mix_size(mnist_available: int, personal_count: int, mnist_samples: int,
-             personal_share: float) -> int:
-    """How many digits ``mix`` returns for these counts."""
-    mnist_count = min(mnist_samples, mnist_available)
-    return mnist_count + personal_count * _repeats(mnist_count, personal_count, personal_share)
-
-
-def finetune(model: Sequential, mnist_x: np.ndarray, mnist_y: np.ndarray,
-             personal_x: np.ndarray, personal_y: np.ndarray, epochs: int = 3,
-             batch_size: int = 128, mnist_samples: int = 12000, personal_share: float = 0.25,
-             augment: bool = True, callbacks: Sequence[Callback] = (),
-             workers: int | None = None) -> History:
-    """Train ``model`` further on MNIST mixed with oversampled personal digits.
-
-    Images are (N, 28, 28, 1) floats in [0, 1], labels int (N,). The model's generator draws
-    the MNIST sample, the shuffling, dropout and augmentation, so the result is reproducible.
-    ``workers`` is passed to ``Sequential.fit``. Raises ``TrainingDivergedError`` like it.
-    """
-    x, y = mix(mnist_x, mnist_y, personal_x, personal_y, mnist_samples, personal_share,
-               model.rng)
-    return model.fit(x, y, epochs=epochs, batch_size=batch_size, callbacks=callbacks,
-                     augment=augment_batch if augment else None, workers=workers)
-
-
-def run_finetune(config: FinetuneConfig, log: Callable[[str], None] = print,
-                 progress: Callable[..., Callback | None] | None = None) -> FinetuneResult:
-    """Load the base model and the personal digits, fine-tune, measure, save.
-
-    Raises ``ModelFileError`` (base model), ``PersonalDataError`` (personal digits), the data
-    loader's errors, and ``OSError`` if the result cannot be written.
-    """
-    from scratchnet.training.runs import (
-        DTYPES,
-        StopOnInterrupt,
-        TrainConfig,
-        interrupt_flag,
-        load_data,
-        set_dtype,
-        write_json,
-    )
-
+    if len(personal_x) == 0:
+        raise PersonalDataError("no personal digits to learn from")
+    if len(mnist_x) == 0:
+        raise ValueError("teaching needs MNIST training digits to mix in; got none")
     started = time.perf_counter()
-    model = load_model(config.base)
-    # Reseed in place: the dropout layers hold this same generator.
-    model.rng.bit_generator.state = np.random.default_rng(config.seed).bit_generator.state
-    set_dtype(model, config.dtype)
+    rng = model.rng
     if model.optimizer is None:
         model.compile()
-    if config.learning_rate is not None:
-        model.optimizer.learning_rate = config.learning_rate
-
-    images, labels, warnings = load_personal_digits(config.extra)
-    if len(images) < 2:
-        found = f"found {len(images)} usable digit{'' if len(images) == 1 else 's'}"
-        if warnings:
-            found += f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}"
-        raise PersonalDataError(f"{config.extra}: {found}; fine-tuning needs at least 2 (draw "
-                                "and save more in the app)"
-                                + (list_problems(warnings) if warnings else ""))
-    personal_x = images.reshape(-1, 28, 28, 1).astype(DTYPES[config.dtype])
-    personal_y = np.asarray(labels, dtype=np.int64)
-    train_index, held_index = split_holdout(len(images), config.holdout,
-                                            np.random.default_rng(config.seed))
-    data = load_data(TrainConfig(data_dir=config.data_dir, dtype=config.dtype))
-    result = FinetuneResult("finished", personal_count=len(train_index),
-                            heldout_count=len(held_index), warnings=list(warnings))
-    held_x, held_y = personal_x[held_index], personal_y[held_index]
-    if len(held_index):
-        result.heldout_before = model.evaluate(held_x, held_y)[1]
-    result.mnist_before = model.evaluate(data.x_test, data.y_test)[1]
-    log(f"Fine-tuning {config.base} on {len(train_index)} of your digits "
-        f"({len(held_index)} held out) mixed with {config.mnist_samples:,} MNIST digits, "
-        f"{config.epochs} epochs")
-
-    callbacks: list[Callback] = []
-    if progress is not None:
-        samples = mix_size(len(data.x_train), len(train_index), config.mnist_samples,
-                           config.personal_share)
-        bar = progress(epochs=config.epochs, samples=samples, batch_size=config.batch_size,
-                       validation_name="test")
-        if bar is not None:
-            callbacks.append(bar)
-    with interrupt_flag() as flag:
-        callbacks.append(StopOnInterrupt(flag))
-        try:
-            finetune(model, data.x_train, data.y_train, personal_x[train_index],
-                     personal_y[train_index], epochs=config.epochs,
-                     batch_size=config.batch_size, mnist_samples=config.mnist_samples,
-                     personal_share=config.personal_share, augment=config.augment,
-                     callbacks=callbacks, workers=config.workers)
-        except TrainingDivergedError as error:
-            result.status, result.message = "diverged", f"{error}; nothing was saved"
-            return result
-    if model.train_state.epoch < config.epochs:
-        result.status, result.message = "interrupted", "interrupted; nothing was saved"
-        return result
-    if len(held_index):
-        result.heldout_after = model.evaluate(held_x, held_y)[1]
-    result.mnist_after = model.evaluate(data.x_test, data.y_test)[1]
-    out = Path(config.out)
-    report = {"base": str(config.base), "config": asdict(config),
-              "personal_digits": len(train_index), "heldout_digits": len(held_index),
-              "heldout_accuracy_before": result.heldout_before,
-              "heldout_accuracy_after": result.heldout_after,
-              "mnist_test_accuracy_before": result.mnist_before,
-              "mnist_test_accuracy": result.mnist_after}
-    result.paths["model"] = out / FINETUNED_NAME
-    model.save(result.paths["model"], metadata={"kind": "finetuned", **report,
-                                                "test_accuracy": result.mnist_after})
-    result.paths["report"] = write_json(out / REPORT_NAME, report)
-    result.seconds = time.perf_counter() - started
-    return result
+    if settings.learning_rate is not None:
+        model.optimizer.learning_rate = settings.learning_rate
+    pool = rng.choice(len(mnist_x), size=min(settings.mnist_samples, len(mnist_x)),
+                      replace=False)
+    pool_x, pool_y = mnist_x[pool], mnist_y[pool]
+    personal_count = min(settings.personal_per_batch, settings.batch_size - 1)
+    mnist_count = settings.batch_size - personal_count
+    before = accuracy_on(model, personal_x, personal_y)
+    workers = default_workers(settings.batch_size) if settings.workers is None \
+        else check_workers(settings.workers)
+    team = DataParallel(model, workers) if workers > 1 else None
+    train_step = model.train_step if team is None else team.train_step
+    stop_at, step, stopped = settings.max_steps, 0, "step limit"
+    try:
+        while step < stop_at:
+            mine = rng.integers(len(personal_x), size=personal_count)
+            theirs = rng.integers(len(pool_x), size=mnist_count)
+            batch_x = np.concatenate([personal_x[mine], pool_x[theirs]])
+            batch_y = np.concatenate([personal_y[mine], pool_y[theirs]])
+            if settings.augment:
+                batch_x = augment_batch(batch_x, rng)
+            train_step(batch_x, batch_y)
+            step += 1
+            if progress is not None:
+                progress(step, stop_at)
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"cancelled after {step} steps")
+            if stop_at == settings.max_steps and step % settings.check_every == 0 \
+                    and accuracy_on(model, personal_x, personal_y) == 1.0:
+                stop_at = min(settings.max_steps, step + settings.steps_after_right)
+                stopped = "read right"
+    finally:
+        if team is not None:
+            team.close()
+    after = accuracy_on(model, personal_x, personal_y)
+    return TeachOutcome(step, time.perf_counter() - started, before, after, stopped)

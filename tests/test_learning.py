@@ -1,0 +1,302 @@
+"""Learning a person's handwriting, as the app's "Learn my handwriting" does it, without a
+window: ``learn_handwriting``, the worker thread that runs it, opening a personal model, and
+what happens with bad input (too few digits, damaged or hostile files, a full disk)."""
+
+import errno
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scratchnet.training import finetune
+from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Progress,
+                                    open_personal_model)
+from scratchnet.app.recognizer import Reading
+from scratchnet.training.finetune import (Cancelled, PersonalDataError, TeachSettings, learn_handwriting,
+                                 personal_model_path, render_saved)
+from scratchnet.nn.saving import load_model
+from scratchnet.nn.models import small_cnn
+from scratchnet.data.personal import save_sample
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DRAWN = REPO_ROOT.parent / "shared" / "drawn"
+QUICK = TeachSettings(max_steps=12, check_every=4, steps_after_right=4)
+
+
+def bar(y: float, left: float = 60, right: float = 220) -> list[dict]:
+    """A horizontal bar across the canvas: no MNIST digit looks like it."""
+    return [{"width": 20.0, "points": [[left, y], [right, y]]}]
+
+
+def save_drawing(folder: Path, label: int, strokes: list[dict]) -> Path:
+    return save_sample(folder, label, render_saved(strokes, (280, 280)), strokes, (280, 280))
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def models(trained_model_path, tmp_path):
+    """A models/ folder holding a copy of the suite's trained model as mnist.npz."""
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "mnist.npz").write_bytes(trained_model_path.read_bytes())
+    return folder
+
+
+@pytest.fixture
+def bars(tmp_path):
+    """Six horizontal bars saved as 3s."""
+    folder = tmp_path / "my_digits"
+    for y in (90, 110, 130, 150, 170, 190):
+        save_drawing(folder, 3, bar(y))
+    return folder
+
+
+def test_learning_writes_personal_npz_beside_the_base_and_never_touches_the_base(
+        models, bars, mnist_dir):
+    base = models / "mnist.npz"
+    before = digest(base)
+    result = learn_handwriting(base, bars, data_dir=mnist_dir, settings=QUICK,
+                               mnist_test_count=500)
+    assert result.path == personal_model_path(base) == models / "personal.npz"
+    assert digest(base) == before
+    assert result.taught == 6 and result.mnist_test_count == 500
+    assert result.summary().startswith("your 6 saved digits: ")
+    assert "MNIST test" in result.summary() and "(on 500 of its test digits)" in result.summary()
+    personal = load_model(result.path)
+    assert personal.metadata["kind"] == "personal" and personal.metadata["taught_digits"] == 6
+    model, error = open_personal_model(result.path, load_model(base))
+    assert error is None and model is not None
+    assert not [name for name in os.listdir(models) if name.endswith(".tmp")]
+
+
+def test_a_bar_taught_as_3_is_read_as_3(models, bars, mnist_dir):
+    base = load_model(models / "mnist.npz")
+    probe = render_saved(bar(140, 70, 210), (280, 280)).reshape(1, 28, 28, 1)
+    assert base.predict(probe).argmax() != 3
+    result = learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir,
+                               settings=TeachSettings(), mnist_test_count=1000)
+    assert result.saved_after == 1.0 and result.saved_before < 1.0
+    assert load_model(result.path).predict(probe).argmax() == 3
+    assert result.mnist_after > 0.9
+
+
+@pytest.mark.parametrize("count", [0, 1])
+def test_too_few_saved_digits_is_a_clear_message_and_writes_nothing(models, mnist_dir, tmp_path,
+                                                                   count):
+    folder = tmp_path / "my_digits"
+    folder.mkdir()
+    for y in (100, 150)[:count]:
+        save_drawing(folder, 3, bar(y))
+    with pytest.raises(PersonalDataError) as error:
+        learn_handwriting(models / "mnist.npz", folder, data_dir=mnist_dir, settings=QUICK)
+    message = str(error.value)
+    assert f"found {count} usable saved digit" in message and "at least 2" in message
+    assert ("(a 3)" in message) == (count == 1)
+    assert not (models / "personal.npz").exists()
+
+
+def test_a_folder_that_does_not_exist_says_so(models, mnist_dir, tmp_path):
+    with pytest.raises(PersonalDataError, match="no such directory"):
+        learn_handwriting(models / "mnist.npz", tmp_path / "none", data_dir=mnist_dir)
+
+
+def test_the_personal_model_may_not_replace_the_base(models, bars, mnist_dir):
+    with pytest.raises(PersonalDataError, match="never overwritten"):
+        learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir,
+                          out=models / "mnist.npz")
+
+
+def test_a_full_disk_while_saving_keeps_the_previous_personal_model(models, bars, mnist_dir,
+                                                                     monkeypatch):
+    first = learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+                              mnist_test_count=200)
+    kept = digest(first.path)
+    saved_digits = sorted((path.name, digest(path)) for path in bars.iterdir())
+    save_drawing(bars, 5, bar(60))
+
+    def no_space(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr("scratchnet.files.os.fsync", no_space)
+    with pytest.raises(OSError) as error:
+        learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+                          mnist_test_count=200)
+    assert "No space left on device" in str(error.value)
+    assert "previous file there is untouched" in str(error.value)
+    assert digest(first.path) == kept
+    assert not [name for name in os.listdir(models) if name.endswith(".tmp")]
+    still = sorted((path.name, digest(path)) for path in bars.iterdir())
+    assert set(saved_digits) <= set(still) and len(still) == 7, "no saved digit is lost"
+
+
+def test_the_worker_reports_progress_then_the_learned_model(models, bars, mnist_dir):
+    learner = BackgroundLearner(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
+                                QUICK)
+    learner.start()
+    events = collect(learner)
+    assert all(isinstance(event, Progress) for event in events[:-1]) and len(events) > 2
+    assert isinstance(events[-1], Learned) and events[-1].result.taught == 6
+    assert events[-1].model.metadata["kind"] == "personal"
+
+
+def test_the_worker_says_why_on_a_full_disk(models, bars, mnist_dir, monkeypatch):
+    (models / "personal.npz").write_bytes(b"the previous personal model")
+
+    def no_space(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr("scratchnet.files.os.replace", no_space)
+    learner = BackgroundLearner(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
+                                QUICK)
+    learner.start()
+    failed = collect(learner)[-1]
+    assert isinstance(failed, LearnFailed)
+    assert "No space left on device" in failed.message and "untouched" in failed.message
+    assert (models / "personal.npz").read_bytes() == b"the previous personal model"
+
+
+def test_the_worker_says_what_to_do_without_mnist(models, bars, tmp_path):
+    learner = BackgroundLearner(models / "mnist.npz", bars, tmp_path / "no-data",
+                                models / "personal.npz", QUICK)
+    learner.start()
+    failed = collect(learner)[-1]
+    assert isinstance(failed, LearnFailed) and "download_mnist.py" in failed.message
+    assert "so that the network does not forget them" in failed.message
+
+
+def test_a_cancelled_run_saves_nothing(models, bars, mnist_dir):
+    learner = BackgroundLearner(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
+                                TeachSettings(max_steps=10_000, steps_after_right=10_000))
+    learner.start()
+    while learner.events.empty():
+        time.sleep(0.01)
+    learner.cancel()
+    learner._thread.join(30)
+    assert not learner.running and not (models / "personal.npz").exists()
+    assert not [event for event in drain(learner) if not isinstance(event, Progress)]
+
+
+def collect(learner, timeout: float = 120.0) -> list:
+    events, deadline = [], time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        events += drain(learner)
+        if events and not isinstance(events[-1], Progress):
+            return events
+        time.sleep(0.02)
+    raise TimeoutError(f"no result after {timeout} s: {events[-3:]}")
+
+
+def drain(learner) -> list:
+    events = []
+    while not learner.events.empty():
+        events.append(learner.events.get())
+    return events
+
+
+# ----------------------------------------------------------------- opening a personal model
+def pickled_npz(path: Path) -> None:
+    np.savez(path, header=np.array([{"evil": "object"}], dtype=object))
+
+
+def wrong_input(path: Path) -> None:
+    model = small_cnn(seed=0)
+    model.build((32, 32, 1))
+    model.save(path, metadata={"kind": "personal"})
+
+
+def other_network(path: Path) -> None:
+    from scratchnet.nn.models import reference_cnn
+    reference_cnn(seed=0).save(path, metadata={"kind": "personal"})
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda path: path.write_bytes(b"PK\x03\x04 truncated"), "cannot be used"),
+    (lambda path: path.write_bytes(b""), "cannot be used"),
+    (pickled_npz, "pickled Python objects"),
+    (lambda path: path.mkdir(), "cannot be used"),
+    (wrong_input, "inputs of shape (32, 32, 1)"),
+    (lambda path: small_cnn(seed=1).save(path), "not a personal model made by"),
+    (other_network, "network unlike the base model's"),
+], ids=["truncated", "empty", "pickle", "directory", "wrong input", "foreign", "other network"])
+def test_a_damaged_hostile_or_foreign_personal_model_is_refused_with_a_reason(
+        trained_model_path, tmp_path, make, expected):
+    path = tmp_path / "personal.npz"
+    make(path)
+    model, error = open_personal_model(path, load_model(trained_model_path))
+    assert model is None and expected in error and str(path) in error
+
+
+def test_no_personal_model_is_neither_used_nor_an_error(trained_model_path, tmp_path):
+    assert open_personal_model(tmp_path / "personal.npz", load_model(trained_model_path)) == \
+        (None, None)
+
+
+# ------------------------------------------------------------- damaged or hostile saved digits
+def test_hostile_saved_drawings_are_skipped_with_a_warning(models, bars, mnist_dir):
+    huge = save_drawing(bars, 3, bar(120))
+    sample = json.loads(huge.read_text())
+    sample["canvas"] = [10**6, 10**6]                  # would be a terabyte image
+    huge.write_text(json.dumps(sample))
+    outside = save_drawing(bars, 3, bar(120))
+    sample = json.loads(outside.read_text())
+    sample["strokes"] = bar(-500)                       # all ink off the canvas
+    outside.write_text(json.dumps(sample))
+    deep = save_drawing(bars, 3, bar(120))
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result = learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+                               mnist_test_count=100)
+    assert result.taught == 6 and len(result.warnings) == 3
+    assert any(str(huge) in warning
+               for warning in result.warnings)
+    assert any(str(outside) in warning for warning in result.warnings)
+
+
+def test_cancelling_teach_raises_after_the_current_step(trained_model_path):
+    import threading
+    model = load_model(trained_model_path)
+    cancel = threading.Event()
+    cancel.set()
+    x = np.zeros((4, 28, 28, 1), np.float32)
+    with pytest.raises(Cancelled):
+        finetune.teach(model, x, np.zeros(4, np.int64), x, np.zeros(4, np.int64), QUICK,
+                       cancel=cancel)
+
+
+# -------------------------------------------------------------------------- "not sure"
+def test_a_reading_below_the_threshold_is_unsure_and_names_the_runner_up():
+    probabilities = np.zeros(10)
+    probabilities[[1, 4]] = 0.55, 0.45
+    reading = Reading(1, 1, image28=np.zeros((28, 28)), probabilities=probabilities)
+    assert reading.unsure and reading.digit == 1 and reading.runner_up == 4
+    assert reading.report()["unsure"] is True
+    probabilities[[1, 4]] = 0.999, 0.001
+    assert not reading.unsure and reading.report()["unsure"] is False
+
+
+# ------------------------------------------------------------------------------ the dev set
+def test_teaching_two_dev_set_people_three_of_each_digit_reads_their_other_drawings_better(
+        trained_model_path, mnist):
+    if not DRAWN.is_dir():
+        pytest.skip(f"the dev set of real drawings is not available: {DRAWN} does not exist")
+    from scratchnet.data.mnist import to_float_images
+    from scratchnet.training.finetune import accuracy_on
+    from scratchnet.tools.teaching import read_drawings, teach_person
+
+    (x_train, y_train), (x_test, y_test) = mnist
+    train = to_float_images(x_train[:6000]), y_train[:6000].astype(np.int64)
+    test = to_float_images(x_test[:1000]), y_test[:1000].astype(np.int64)
+    mnist_before = accuracy_on(load_model(trained_model_path), *test)
+    people = sorted(path.name for path in DRAWN.iterdir() if path.is_dir())[:2]
+    for person in people:
+        images, labels = read_drawings(DRAWN / person)
+        result = teach_person(trained_model_path, images, labels, 3, train, test, mnist_before,
+                              person=person)
+        print(result)
+        assert result.others == 20
+        assert result.after > result.before, f"{person}: {result.before} -> {result.after}"
+        assert result.mnist_after >= mnist_before - 0.01

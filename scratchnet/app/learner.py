@@ -40,7 +40,8 @@ def open_personal_model(path: Path, base: Sequential) -> tuple[Sequential | None
         return None, f"Your personal model cannot be used: {path} is not a file"
     model, error = open_model(path)
     if model is None:
-        return None, f"Your personal model cannot be used: {error}"
+        return None, (f"Your personal model cannot be used ({error}); learning again "
+                      "replaces it")
     if (getattr(model, "metadata", None) or {}).get("kind") != PERSONAL_KIND:
         return None, (f"{path} is not a personal model made by \"Learn my handwriting\" "
                       "(its file does not say so), so it is not used; learning again "

@@ -124,8 +124,8 @@ class App:
             self.feature_button.state(["disabled"])
             self.learn_button.state(["disabled"])
         elif self.personal_error:
-            self.say(f"{self.personal_error}. Using the base model: "
-                     f"{describe_model(self.base_model, self.model_path)}", ERROR_COLOUR)
+            self.say(f"{self.personal_error}. Using the base model {self.model_path} instead.",
+                     ERROR_COLOUR)
         else:
             self.say(self.describe_model_in_use(), MUTED)
         self.show_model_choice()

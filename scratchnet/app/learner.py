@@ -21,7 +21,8 @@ from scratchnet.training.finetune import (PERSONAL_KIND, Cancelled, LearnResult,
                                  learn_handwriting)
 from scratchnet.data.personal import PersonalDataError
 
-APP_MNIST_TEST_DIGITS = 2000     # MNIST test digits read after teaching, for the window's line
+APP_MNIST_TEST_DIGITS = 1000     # MNIST test digits read after teaching, for the window's line:
+# about 1.4 s each 1,000 on the 2-core machine, so no more than the message needs
 
 
 def describe_error(error: BaseException) -> str:

@@ -21,7 +21,8 @@ import numpy as np
 from scratchnet.training.augment import augment as augment_batch
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import load_model
-from scratchnet.nn.parallel import DataParallel, check_workers, default_workers
+from scratchnet.nn.checks import positive_int
+from scratchnet.nn.parallel import DataParallel, default_workers
 from scratchnet.data.personal import PersonalDataError, load_personal_digits
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
@@ -265,7 +266,7 @@ def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
     mnist_count = settings.batch_size - personal_count
     before = accuracy_on(model, personal_x, personal_y)
     workers = default_workers(settings.batch_size) if settings.workers is None \
-        else check_workers(settings.workers)
+        else positive_int(settings.workers, "workers")
     team = DataParallel(model, workers) if workers > 1 else None
     train_step = model.train_step if team is None else team.train_step
     stop_at, step, stopped = settings.max_steps, 0, "step limit"

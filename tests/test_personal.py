@@ -273,7 +273,7 @@ def test_cli_finetune_says_how_many_files_were_passed_over(tmp_path, capsys):
               "--data-dir", str(tmp_path / "data")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert f"error: {extra}: found 1 usable digit and passed over 2 files; fine-tuning needs at " \
+    assert f"error: {extra}: found 1 usable saved digit (a 1) and passed over 2 files; learning needs at " \
            "least 2" in err
     assert f"{extra / 'four-1.json'}: not a sample file (expected a name like" in err
 

@@ -23,7 +23,7 @@ from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import load_model
 from scratchnet.nn.checks import positive_int
 from scratchnet.nn.parallel import DataParallel, default_workers
-from scratchnet.data.personal import PersonalDataError, load_personal_digits
+from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
 REPORT_NAME = "personal.json"
@@ -143,7 +143,8 @@ def learn_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
         raise PersonalDataError(
             f"{my_digits}: found {len(images)} usable saved digit{'' if len(images) == 1 else 's'}"
             f"{which}; learning needs at least {MIN_DIGITS}. Draw a digit, press its key to save "
-            "it, and do so for each digit that is read wrong")
+            "it, and do so for each digit that is read wrong"
+            + (list_problems(warnings) if warnings else ""))
     personal_x = images.reshape(-1, 28, 28, 1)
     train_index, held_index = split_holdout(len(images), holdout,
                                             np.random.default_rng(settings.seed))

@@ -25,13 +25,19 @@ from scratchnet.training.callbacks import ProgressBar
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scratchnet-train",
-        description="Train the tutorial's MNIST CNN from scratch in NumPy (defaults: reference "
-                    "CNN, Adadelta(1.0, 0.95, 1e-7), batch 128, 12 epochs, seed 0), checkpointing "
-                    "after every epoch; or fine-tune a trained model on your own digits.",
+        description="Train the tutorial's MNIST CNN from scratch in NumPy (reference CNN, "
+                    "Adadelta(1.0, 0.95, 1e-7), batch 128, seed 0), checkpointing after every "
+                    "epoch; or fine-tune a trained model on your own digits. The default recipe "
+                    "adds augmentation that imitates drawing and synthetic digits, to read "
+                    "people's drawings better; --recipe tutorial is the Keras tutorial's exact "
+                    "recipe (12 epochs, no augmentation).",
         epilog="Ctrl-C finishes the current batch, saves the checkpoint and exits with status "
                "130; continue with --resume OUT/checkpoint.npz. Exit status 1: the data could "
                "not be obtained, a file could not be written, or the loss became NaN/inf.")
     run = parser.add_argument_group("training")
+    run.add_argument("--recipe", choices=sorted(training_recipes()), default="default",
+                     help="default: %s; tutorial: %s. Options below override the recipe's"
+                     % (describe_recipe("default"), describe_recipe("tutorial")))
     run.add_argument("--epochs", type=positive_int, help="epochs in all, counting those of a "
                      "resumed checkpoint (default 12, or the resumed run's; 3 with --finetune)")
     run.add_argument("--batch-size", type=positive_int, help="mini-batch size (default 128)")
@@ -41,8 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "sgd 0.01)")
     run.add_argument("--seed", type=non_negative_int, help="seeds weights, shuffling, dropout "
                      "and augmentation (default 0)")
-    run.add_argument("--augment", action="store_true", default=None,
-                     help="random shifts (±2 px), rotations (±10°) and scaling (±10%%)")
+    run.add_argument("--augment", nargs="?", const="affine", choices=("none", "affine",
+                     "drawing"), help="affine (the same as a bare --augment): random shifts "
+                     "(±2 px), rotations (±10°) and scaling (±10%%); drawing: those plus slant, "
+                     "elastic distortion and stroke thickness; none")
+    run.add_argument("--synthetic", type=fraction, metavar="F",
+                     help="mix in synthetic digits in styles MNIST lacks (the flagged 1, the "
+                          "crossed 7, the open 4), F times as many as the MNIST training digits")
     run.add_argument("--limit", type=positive_int, metavar="N",
                      help="train on the first N training digits only (quick tries)")
     run.add_argument("--val-split", type=fraction, metavar="F",
@@ -75,6 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--holdout", type=fraction, metavar="F", default=0.2,
                       help="share of your digits kept aside to measure the gain (default 0.2)")
     return parser
+
+
+def training_recipes() -> dict:
+    from scratchnet.training.runs import RECIPES
+    return RECIPES
+
+
+def describe_recipe(name: str) -> str:
+    config = training_recipes()[name]
+    parts = [f"{config.epochs} epochs", f"augment {config.augment}"]
+    if config.synthetic:
+        parts.append(f"synthetic {config.synthetic:g}")
+    return ", ".join(parts)
 
 
 def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -111,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
     from scratchnet.training import runs as training
 
-    defaults = training.TrainConfig()
+    defaults = training.RECIPES[args.recipe]
     if args.resume is not None:
         try:
             stored = training.stored_settings(args.resume)
@@ -159,7 +183,7 @@ def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
         base=args.finetune, extra=args.extra, holdout=args.holdout,
         epochs=args.epochs or finetune.FinetuneConfig.epochs,
         batch_size=args.batch_size or finetune.FinetuneConfig.batch_size,
-        learning_rate=args.learning_rate, seed=args.seed or 0, augment=args.augment is not False,
+        learning_rate=args.learning_rate, seed=args.seed or 0, augment=args.augment != "none",
         data_dir=args.data_dir or "data", out=args.out or "models",
         dtype=args.dtype or "float32", workers=args.workers)
     try:

@@ -128,13 +128,10 @@ def to_strokes(paths: list[Path], box: float, width: float = PEN_WIDTH,
 
 
 def app_reader(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
-    """The app's path from strokes to the network's input: its brush, then ``to_mnist``."""
-    from scratchnet.app.strokes import Stroke, render
-    from scratchnet.preprocess import to_mnist
+    """The app's path from strokes to the network's input (``preprocess.strokes_to_mnist``)."""
+    from scratchnet import preprocess
 
-    image = render([Stroke(float(s["width"]), [tuple(p) for p in s["points"]])
-                    for s in strokes], (int(canvas[0]), int(canvas[1])))
-    return to_mnist(image)
+    return preprocess.strokes_to_mnist(strokes, canvas)
 
 
 def synthetic_strokes(count: int, seed: int, styles: Sequence[str] = tuple(STYLES),

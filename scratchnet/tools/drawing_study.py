@@ -91,16 +91,26 @@ def scale_strokes(strokes: Sequence[dict], canvas: tuple[int, int], box: float) 
                         * factor + target).tolist()} for s in strokes]
 
 
-def app_reading(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
-    """What the app feeds the network for these strokes today: render, then ``to_mnist``."""
+def drawn_pen_reading(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
+    """The strokes drawn with their own brush, pixel for pixel on the canvas, then ``to_mnist``:
+    what the app read before it matched the pen to the digit's size."""
     image = render([Stroke(float(s["width"]), [tuple(p) for p in s["points"]]) for s in strokes],
                    (int(canvas[0]), int(canvas[1])))
     return to_mnist(image)
 
 
+def mnist_pen_reading(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
+    """What the app reads: ``strokes_to_mnist``, a pen as thick for the digit's size as
+    MNIST's."""
+    return preprocess.strokes_to_mnist(strokes, canvas)
+
+
+READERS = {"drawn": drawn_pen_reading, "mnist": mnist_pen_reading}
+
+
 def drawings_as_images(drawings: Sequence[Drawing], box: float,
                        reader: Callable[[Sequence[dict], tuple[int, int]], np.ndarray]
-                       = app_reading) -> np.ndarray:
+                       = drawn_pen_reading) -> np.ndarray:
     """(N, 28, 28, 1) float32: each drawing redrawn at ``box`` px and read by ``reader``."""
     images = [reader(scale_strokes(d.strokes, d.canvas, box), d.canvas) for d in drawings]
     return np.asarray(images, dtype=np.float32)[..., np.newaxis]

@@ -34,12 +34,12 @@ PEN_WIDTH = 20.0           # the app's default brush on its 280 px canvas
 def flagged_one(rng: np.random.Generator) -> tuple[int, list[Path]]:
     """1 written with a long up-stroke into its top, sometimes with a foot."""
     top = np.array([0.0, 0.0])
-    flag_length = rng.uniform(0.25, 0.6)              # of the height
+    flag_length = rng.uniform(0.25, 0.75)             # of the height
     flag_angle = np.deg2rad(rng.uniform(20, 60))      # below the horizontal, to the left
     start = top + flag_length * np.array([-np.cos(flag_angle), np.sin(flag_angle)])
     bottom = np.array([rng.uniform(-0.05, 0.05), 1.0])
     strokes = [np.array([start, top, bottom])]
-    if rng.random() < 0.2:                            # a foot across the bottom
+    if rng.random() < 0.1:                            # a foot across the bottom
         half = rng.uniform(0.15, 0.3)
         strokes.append(np.array([bottom + [-half, 0], bottom + [half, 0]]))
     return 1, strokes

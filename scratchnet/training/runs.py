@@ -100,7 +100,7 @@ class TrainConfig:
 # the Keras tutorial's exact recipe (``--recipe tutorial``). Options given on the command line
 # override either.
 RECIPES = {
-    "default": TrainConfig(epochs=12, augment="drawing", synthetic=0.05),
+    "default": TrainConfig(epochs=12, augment="affine", synthetic=0.05),
     "tutorial": TrainConfig(),
 }
 

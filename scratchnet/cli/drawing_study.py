@@ -18,7 +18,10 @@ from scratchnet.tools import drawing_study as study
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="drawing_study", description=__doc__)
-    parser.add_argument("models", nargs="+", metavar="MODEL")
+    parser.add_argument("models", nargs="*", metavar="MODEL")
+    parser.add_argument("--time-augmentations", action="store_true",
+                        help="print how many seconds each training augmentation adds to an "
+                             "epoch of the 60,000 MNIST training digits (batch 128)")
     parser.add_argument("--drawings", default="../shared/drawn", metavar="DIR",
                         help="folder of per-person folders of drawings (default ../shared/drawn)")
     parser.add_argument("--boxes", type=int, nargs="+", default=list(study.BOXES), metavar="PX")
@@ -40,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.time_augmentations:
+        from scratchnet.data.mnist import load_mnist, to_float_images
+        from scratchnet.training.runs import AUGMENTATIONS
+        (x_train, _), _ = load_mnist(args.data_dir, download=False)
+        for name, seconds in study.time_augmentations(
+                AUGMENTATIONS, to_float_images(x_train)).items():
+            print(f"{name}: {seconds:.1f} s an epoch")
+        return 0
     transform = None
     if args.deslant:
         from scratchnet.preprocess import deslant

@@ -199,3 +199,23 @@ def finetune_trial(base: str | Path, out: str | Path, augment=None, data_dir: st
                               "augment": repr(augment), "synthetic": synthetic,
                               "deslant": deslant, "limit": limit})
     return Path(out)
+
+
+def time_augmentations(augmentations: dict, images: np.ndarray, batch_size: int = 128,
+                       batches: int = 100, seed: int = 0) -> dict[str, float]:
+    """Seconds each augmentation adds to an epoch of ``len(images)`` digits: the mean time of
+    ``batches`` calls on batches of ``batch_size``, times the epoch's number of batches."""
+    import time
+
+    rng = np.random.default_rng(seed)
+    steps = -(-len(images) // batch_size)
+    seconds = {}
+    for name, augment in augmentations.items():
+        if augment is None:
+            continue
+        started = time.perf_counter()
+        for index in range(batches):
+            start = (index * batch_size) % (len(images) - batch_size)
+            augment(images[start:start + batch_size], rng)
+        seconds[name] = (time.perf_counter() - started) / batches * steps
+    return seconds

@@ -6,14 +6,14 @@ from scratchnet.data.synthetic import STYLES, synthetic_digits, synthetic_stroke
 
 
 def test_synthetic_digits_are_deterministic_by_seed_and_shaped_like_mnist():
-    images, labels = synthetic_digits(9, seed=3)
-    again, same_labels = synthetic_digits(9, seed=3)
-    other, _ = synthetic_digits(9, seed=4)
-    assert images.shape == (9, 28, 28) and images.dtype == np.uint8 and images.max() == 255
+    images, labels = synthetic_digits(12, seed=3)
+    again, same_labels = synthetic_digits(12, seed=3)
+    other, _ = synthetic_digits(12, seed=4)
+    assert images.shape == (12, 28, 28) and images.dtype == np.uint8 and images.max() == 255
     np.testing.assert_array_equal(images, again)
     np.testing.assert_array_equal(labels, same_labels)
     assert not np.array_equal(images, other)
-    assert sorted(set(labels.tolist())) == [1, 4, 7]
+    assert sorted(set(labels.tolist())) == [1, 4, 7, 9]
 
 
 def test_synthetic_strokes_are_the_apps_records_inside_the_canvas():
@@ -34,6 +34,6 @@ def test_a_trained_model_reads_synthetic_digits_as_their_labels(trained_model_pa
     model = load_model(trained_model_path)
     images, labels = synthetic_digits(60, seed=0)
     predicted = model.predict(images[..., None].astype(np.float32) / 255).argmax(axis=1)
-    for label in (4, 7):
+    for label in (4, 7, 9):
         assert (predicted[labels == label] == label).mean() >= 0.7
     assert (predicted == labels).mean() >= 0.5

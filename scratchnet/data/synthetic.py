@@ -3,7 +3,7 @@
 MNIST's digits were written by American Census Bureau employees and high-school students, so
 some ways of writing a digit common elsewhere are rare in it: the continental-European 1 with a
 long up-stroke (the "flag") read as a 7 or a 4, the 7 with a bar through its stem, the 4 whose
-top is left open. Each style here is a stroke template: pen paths in a unit box (x to the
+top is left open, the 9 whose stem curves back to the left (read as a 3). Each style here is a stroke template: pen paths in a unit box (x to the
 right, y down, the digit spanning about [0, 1] on its longer side), with the points that shape
 it drawn at random within ranges, then bent as a hand bends them:
 
@@ -75,10 +75,29 @@ def open_four(rng: np.random.Generator) -> tuple[int, list[Path]]:
     return 4, [np.array([hook_top, corner, bar_end]), stem]
 
 
+def hooked_nine(rng: np.random.Generator) -> tuple[int, list[Path]]:
+    """9 whose stem curves back to the left at the bottom, in one stroke: the loop drawn
+    counter-clockwise from its right side, then the stem down into the hook."""
+    width, loop_height = rng.uniform(0.55, 0.85), rng.uniform(0.35, 0.5)
+    centre = np.array([width / 2, loop_height / 2])
+    start = np.deg2rad(rng.uniform(-20, 20))
+    sweep = np.deg2rad(rng.uniform(330, 370))        # a loop a little open or overlapping
+    angles = start + np.linspace(0, sweep, 24)
+    loop = centre + np.column_stack([width / 2 * np.cos(angles), -loop_height / 2 * np.sin(angles)])
+    # The stem: a quadratic Bezier curve from the loop's last point down to the hook's end.
+    top = loop[-1]
+    bend_point = np.array([top[0] + rng.uniform(-0.05, 0.05), 1.0])
+    end = np.array([width * rng.uniform(0.05, 0.45), 1.0 - rng.uniform(0.0, 0.12)])
+    t = np.linspace(0, 1, 12)[1:, None]
+    stem = (1 - t) ** 2 * top + 2 * (1 - t) * t * bend_point + t ** 2 * end
+    return 9, [np.concatenate([loop, stem])]
+
+
 STYLES: dict[str, Callable[[np.random.Generator], tuple[int, list[Path]]]] = {
     "flagged_one": flagged_one,
     "crossed_seven": crossed_seven,
     "open_four": open_four,
+    "hooked_nine": hooked_nine,
 }
 
 

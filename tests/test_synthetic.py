@@ -6,18 +6,20 @@ from scratchnet.data.synthetic import STYLES, synthetic_digits, synthetic_stroke
 
 
 def test_synthetic_digits_are_deterministic_by_seed_and_shaped_like_mnist():
-    images, labels = synthetic_digits(12, seed=3)
-    again, same_labels = synthetic_digits(12, seed=3)
-    other, _ = synthetic_digits(12, seed=4)
+    images, labels = synthetic_digits(12, seed=3, styles=tuple(STYLES))
+    again, same_labels = synthetic_digits(12, seed=3, styles=tuple(STYLES))
+    other, _ = synthetic_digits(12, seed=4, styles=tuple(STYLES))
     assert images.shape == (12, 28, 28) and images.dtype == np.uint8 and images.max() == 255
     np.testing.assert_array_equal(images, again)
     np.testing.assert_array_equal(labels, same_labels)
     assert not np.array_equal(images, other)
     assert sorted(set(labels.tolist())) == [1, 4, 7, 9]
+    _, default_labels = synthetic_digits(6, seed=3)
+    assert sorted(set(default_labels.tolist())) == [1, 4, 7]     # DEFAULT_STYLES
 
 
 def test_synthetic_strokes_are_the_apps_records_inside_the_canvas():
-    drawings, labels = synthetic_strokes(len(STYLES) * 4, seed=0)
+    drawings, labels = synthetic_strokes(len(STYLES) * 4, seed=0, styles=tuple(STYLES))
     for strokes in drawings:
         points = np.concatenate([np.asarray(s["points"]) for s in strokes])
         assert all(s["width"] == 20.0 for s in strokes)
@@ -32,7 +34,7 @@ def test_a_trained_model_reads_synthetic_digits_as_their_labels(trained_model_pa
     from scratchnet.nn.saving import load_model
 
     model = load_model(trained_model_path)
-    images, labels = synthetic_digits(60, seed=0)
+    images, labels = synthetic_digits(80, seed=0, styles=tuple(STYLES))
     predicted = model.predict(images[..., None].astype(np.float32) / 255).argmax(axis=1)
     for label in (4, 7, 9):
         assert (predicted[labels == label] == label).mean() >= 0.7

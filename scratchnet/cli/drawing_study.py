@@ -32,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--resample", choices=sorted(study.RESAMPLING),
                         help="read the drawings with this resampling filter in to_mnist instead "
                              "of its own (box when shrinking, bilinear when enlarging)")
-    parser.add_argument("--pen", choices=sorted(study.READERS), default="mnist",
+    parser.add_argument("--pen", choices=("mnist", "drawn"), default="mnist",
                         help="mnist (default, as the app reads): strokes_to_mnist, a pen matched "
                              "to the digit's size; drawn: each stroke's own brush, then to_mnist")
     parser.add_argument("--name", action="append", help="row name per model (default: path)")
@@ -55,11 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.deslant:
         from scratchnet.preprocess import deslant
         transform = deslant
-    drawings = study.load_drawings(args.drawings)
+    drawings = study.load_drawings([args.drawings])
     started = time.perf_counter()
     with study.resampling(args.resample):
-        images = {box: study.drawings_as_images(drawings, box, study.READERS[args.pen])
-                  for box in args.boxes}
+        images = {box: study.drawings_as_images(drawings, box, args.pen) for box in args.boxes}
     print(f"{len(drawings)} drawings redrawn at boxes {args.boxes} in "
           f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
     mnist = None

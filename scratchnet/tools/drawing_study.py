@@ -1,10 +1,11 @@
 """Measure a model on real people's drawings at several digit sizes, and on the MNIST test set.
 
 The drawings are personal-digit JSON files (one folder per person, as the drawing app saves
-them). Each drawing is redrawn from its strokes the way the app draws (``app.strokes.render``,
-round brush) with its digit box - the bounding box of the pen's points - scaled about its centre
-so that its longer side spans ``box`` canvas pixels, centred on the canvas, pen width unchanged,
-then read through the app's preprocessing. That shows how a digit drawn small or large is read.
+them; ``scratchnet.data.drawings``). Each is redrawn from its strokes with its digit box - the
+bounding box of the pen's points - scaled so that its longer side spans ``box`` canvas pixels,
+centred, pen width unchanged, then read as the app reads it (``strokes_to_mnist``), or with each
+stroke's own brush. That shows how a digit drawn small or large is read. ``finetune_trial`` and
+``time_augmentations`` are the cheap comparisons of training ideas that docs/drawings.md reports.
 
 ``study_row`` gives one line of the results table in docs/drawings.md: accuracy at each box,
 the worst digit at each box, and MNIST test accuracy.
@@ -13,7 +14,6 @@ the worst digit at each box, and MNIST test accuracy.
 from __future__ import annotations
 
 import contextlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -23,8 +23,7 @@ import numpy as np
 from PIL import Image
 
 from scratchnet import preprocess
-from scratchnet.app.strokes import Stroke, render
-from scratchnet.preprocess import to_mnist
+from scratchnet.data.drawings import Drawing, drawings_to_mnist, load_drawings  # noqa: F401
 
 BOXES = (200, 100, 60)
 RESAMPLING = {"lanczos": Image.Resampling.LANCZOS, "bilinear": Image.Resampling.BILINEAR,
@@ -54,66 +53,11 @@ def resampling(name: str | None):
         preprocess._fit_in_box = original
 
 
-@dataclass
-class Drawing:
-    """One labelled drawing: its strokes (``[{"width": w, "points": [[x, y], ...]}, ...]``)."""
-
-    person: str
-    label: int
-    strokes: list[dict]
-    canvas: tuple[int, int]
-
-
-def load_drawings(root: str | Path) -> list[Drawing]:
-    """Every ``*.json`` drawing in the per-person folders under ``root``, sorted by path."""
-    root = Path(root)
-    drawings = []
-    for path in sorted(root.glob("*/*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        drawings.append(Drawing(path.parent.name, int(record["label"]), record["strokes"],
-                                tuple(record.get("canvas", (280, 280)))))
-    if not drawings:
-        raise FileNotFoundError(f"{root}: no drawings (expected PERSON/*.json files)")
-    return drawings
-
-
-def scale_strokes(strokes: Sequence[dict], canvas: tuple[int, int], box: float) -> list[dict]:
-    """The strokes with their points' bounding box scaled to ``box`` px on its longer side and
-    centred on the canvas; pen widths unchanged."""
-    points = np.concatenate([np.asarray(s["points"], dtype=np.float64).reshape(-1, 2)
-                             for s in strokes])
-    low, high = points.min(axis=0), points.max(axis=0)
-    factor = box / max(float((high - low).max()), 1e-9)
-    centre = (low + high) / 2
-    target = np.array(canvas, dtype=np.float64) / 2
-    return [{"width": s["width"],
-             "points": ((np.asarray(s["points"], dtype=np.float64).reshape(-1, 2) - centre)
-                        * factor + target).tolist()} for s in strokes]
-
-
-def drawn_pen_reading(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
-    """The strokes drawn with their own brush, pixel for pixel on the canvas, then ``to_mnist``:
-    what the app read before it matched the pen to the digit's size."""
-    image = render([Stroke(float(s["width"]), [tuple(p) for p in s["points"]]) for s in strokes],
-                   (int(canvas[0]), int(canvas[1])))
-    return to_mnist(image)
-
-
-def mnist_pen_reading(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
-    """What the app reads: ``strokes_to_mnist``, a pen as thick for the digit's size as
-    MNIST's."""
-    return preprocess.strokes_to_mnist(strokes, canvas)
-
-
-READERS = {"drawn": drawn_pen_reading, "mnist": mnist_pen_reading}
-
-
-def drawings_as_images(drawings: Sequence[Drawing], box: float,
-                       reader: Callable[[Sequence[dict], tuple[int, int]], np.ndarray]
-                       = drawn_pen_reading) -> np.ndarray:
-    """(N, 28, 28, 1) float32: each drawing redrawn at ``box`` px and read by ``reader``."""
-    images = [reader(scale_strokes(d.strokes, d.canvas, box), d.canvas) for d in drawings]
-    return np.asarray(images, dtype=np.float32)[..., np.newaxis]
+def drawings_as_images(drawings: Sequence[Drawing], box: float, pen: str = "mnist"
+                       ) -> np.ndarray:
+    """(N, 28, 28, 1) float32: each drawing redrawn at ``box`` px and read with ``pen``
+    (``strokes_to_mnist``'s "mnist", as the app reads, or "drawn", each stroke's own brush)."""
+    return drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
 
 
 @dataclass

@@ -411,6 +411,58 @@ def _render_normalised(strokes: list[dict], canvas: tuple[int, int]) -> Image.Im
     return render_strokes(strokes, (width, height), scale, (float(left), float(top)), pen)
 
 
+def slant(digits: np.ndarray) -> np.ndarray:
+    """How far each digit leans: columns moved per row down, from its second moments.
+
+    For a digit's intensities I over rows r and columns c, with means r0 and c0,
+    ``slant = sum (r - r0)(c - c0) I / sum (r - r0)^2 I``: the slope of the least-squares line
+    c(r) through the ink. Negative when the top leans right (rows count downwards).
+    ``digits`` (N, H, W) or (N, H, W, 1); returns (N,) float64 (0 for a blank image).
+    """
+    images = np.asarray(digits, dtype=np.float64).reshape(len(digits), *np.shape(digits)[1:3])
+    height, width = images.shape[1:]
+    rows = np.arange(height, dtype=np.float64)[None, :, None]
+    cols = np.arange(width, dtype=np.float64)[None, None, :]
+    mass = images.sum(axis=(1, 2))
+    safe = np.where(mass > 0, mass, 1)
+    row_mean = (images * rows).sum(axis=(1, 2)) / safe
+    col_mean = (images * cols).sum(axis=(1, 2)) / safe
+    dr = rows - row_mean[:, None, None]
+    dc = cols - col_mean[:, None, None]
+    covariance = (images * dr * dc).sum(axis=(1, 2))
+    spread = (images * dr * dr).sum(axis=(1, 2))
+    return np.divide(covariance, spread, out=np.zeros_like(covariance), where=spread > 0)
+
+
+def deslant(digits: np.ndarray) -> np.ndarray:
+    """Stand each digit upright: shear its rows sideways by its ``slant``, about the row of its
+    centre of mass, as LeCun et al.'s "deskewed" MNIST results do (the second moments give the
+    shear that makes the ink's principal axis vertical).
+
+    ``out[r, c] = in[r, c + slant (r - r0)]``, interpolated linearly along the row, zero
+    outside. ``digits`` (N, H, W) or (N, H, W, 1) floats; returns a new array of the same shape
+    and dtype.
+    """
+    digits = np.asarray(digits)
+    images = digits.reshape(len(digits), *digits.shape[1:3])
+    count, height, width = images.shape
+    shear = slant(images)
+    mass = images.sum(axis=(1, 2), dtype=np.float64)
+    rows = np.arange(height, dtype=np.float64)
+    row_mean = (images.sum(axis=2) @ rows) / np.where(mass > 0, mass, 1)
+    source = (np.arange(width)[None, None, :]
+              + (shear[:, None] * (rows[None, :] - row_mean[:, None]))[:, :, None])  # (N, H, W)
+    source = np.clip(source, -1, width)
+    left = np.floor(source)
+    weight = (source - left).astype(images.dtype)
+    padded = np.zeros((count, height, width + 3), dtype=images.dtype)   # zero border: -1, W, W+1
+    padded[:, :, 1:width + 1] = images
+    index = left.astype(np.intp) + 1
+    before = np.take_along_axis(padded, index, axis=2)
+    after = np.take_along_axis(padded, index + 1, axis=2)
+    return ((1 - weight) * before + weight * after).reshape(digits.shape)
+
+
 def _grayscale(image: ImageLike) -> np.ndarray:
     """Luma (H, W) float32 in [0, 1], a new array; transparent pixels are shown on a page."""
     if isinstance(image, Image.Image):

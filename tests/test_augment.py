@@ -106,3 +106,82 @@ def test_augment_stays_within_the_documented_distortion():
     cy, cx = (out * rows).sum(axis=(1, 2)) / mass, (out * cols).sum(axis=(1, 2)) / mass
     assert np.abs(cy - 13.5).max() <= 2.0 + 1e-4 and np.abs(cx - 13.5).max() <= 2.0 + 1e-4
     assert np.abs(cy - 13.5).max() > 1.5      # and it does use the range
+
+
+# ------------------------------------------------------------------ distortions of drawn digits
+from scratchnet.training.augment import (  # noqa: E402
+    DRAWING,
+    Distortions,
+    change_thickness,
+    elastic_field,
+    gaussian_matrix,
+)
+
+
+def test_distortions_with_no_extras_are_augment_draw_for_draw():
+    images = digits(6)
+    np.testing.assert_array_equal(Distortions()(images, np.random.default_rng(5)),
+                                  augment(images, np.random.default_rng(5)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_drawing_distortions_keep_shape_dtype_and_range(dtype):
+    images = digits(16, dtype=dtype)
+    out = DRAWING(images, np.random.default_rng(0))
+    assert out.shape == images.shape and out.dtype == dtype
+    assert out.min() >= 0 and out.max() <= 1 + 1e-6
+    assert np.all(np.abs(out - images).reshape(16, -1).sum(axis=1) > 0)
+
+
+def test_drawing_distortions_are_deterministic_by_seed():
+    images = digits(8)
+    np.testing.assert_array_equal(DRAWING(images, np.random.default_rng(9)),
+                                  DRAWING(images, np.random.default_rng(9)))
+    assert not np.array_equal(DRAWING(images, np.random.default_rng(9)),
+                              DRAWING(images, np.random.default_rng(10)))
+
+
+def test_elastic_field_with_alpha_zero_is_the_identity():
+    images = digits(3)
+    still = Distortions(shift=0, rotation=0, scale=0, elastic_alpha=0.0)
+    field = elastic_field(3, 28, 28, alpha=0.0, sigma=4.0, rng=np.random.default_rng(0))
+    assert not field.any()
+    np.testing.assert_array_equal(affine_warp(images, 0, 1, 0, 0, displacement=field), images)
+    np.testing.assert_array_equal(still(images, np.random.default_rng(0)), images)
+
+
+def test_elastic_field_is_the_smoothed_noise_scaled_by_alpha():
+    field = elastic_field(2, 28, 28, alpha=34.0, sigma=4.0, rng=np.random.default_rng(1))
+    noise = np.random.default_rng(1).random((2, 2, 28, 28)) * 2 - 1
+    gauss = gaussian_matrix(28, 4.0)
+    np.testing.assert_allclose(field, 34.0 * gauss @ noise @ gauss.T)
+    # Smooth: neighbouring displacements differ far less than the displacements themselves.
+    assert np.abs(np.diff(field, axis=-1)).mean() < 0.2 * np.abs(field).mean()
+
+
+def test_constant_displacement_is_a_shift():
+    images = digits(1)
+    field = np.zeros((1, 2, 28, 28))
+    field[:, 0] = -2.0                              # fetch from two rows up: move down by 2
+    expected = np.zeros_like(images)
+    expected[:, 2:] = images[:, :-2]
+    np.testing.assert_array_equal(affine_warp(images, 0, 1, 0, 0, displacement=field), expected)
+
+
+def test_shear_leans_the_top_to_the_right():
+    image = np.zeros((1, 28, 28, 1), np.float32)
+    image[0, 4:24, 13:15] = 1                       # an upright bar
+    leaned = affine_warp(image, 0, 1, 0, 0, shear=20.0)[0, :, :, 0]
+    cols = np.arange(28)
+    top, bottom = leaned[5] @ cols / leaned[5].sum(), leaned[22] @ cols / leaned[22].sum()
+    assert top - bottom == pytest.approx(np.tan(np.deg2rad(20)) * 17, abs=0.1)
+
+
+def test_thickness_thickens_and_thins_strokes_and_keeps_the_maximum():
+    image = np.zeros((2, 28, 28, 1), np.float32)
+    image[:, 6:22, 12:16] = 1                       # a bar 4 px wide
+    thick = change_thickness(image, np.array([1.0, -1.0]))
+    assert thick[0].sum() > image[0].sum() * 1.3    # one more pixel on every side
+    assert 0 < thick[1].sum() < image[1].sum() * 0.7
+    assert thick.max(axis=(1, 2, 3)).tolist() == [1.0, 1.0]
+    np.testing.assert_array_equal(change_thickness(image, np.zeros(2)), image)

@@ -29,9 +29,10 @@ ARTEFACTS = ("mnist.npz", "checkpoint.npz", "history.json", "training_curves.png
 
 
 def small(mnist_dir, out, *extra, quiet=True):
-    """Arguments for a quick run: the small CNN on the first 1,000 training digits."""
-    return ["--model", "small", "--limit", "1000", "--data-dir", str(mnist_dir), "--out",
-            str(out), *extra, *(["--quiet"] if quiet else [])]
+    """Arguments for a quick run: the small CNN on the first 1,000 training digits, with the
+    tutorial's recipe (no augmentation, no synthetic digits) unless ``extra`` says otherwise."""
+    return ["--recipe", "tutorial", "--model", "small", "--limit", "1000", "--data-dir",
+            str(mnist_dir), "--out", str(out), *extra, *(["--quiet"] if quiet else [])]
 
 
 def environment():
@@ -43,9 +44,10 @@ def test_limit_3000_two_epochs_reaches_92_percent_and_writes_every_artefact(mnis
                                                                             tmp_path):
     """The reference CNN, as run from a clone: a real subprocess of scripts/train.py."""
     out = tmp_path / "models"
-    done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "train.py"), "--limit",
-                           "3000", "--epochs", "2", "--data-dir", str(mnist_dir), "--out",
-                           str(out)], capture_output=True, text=True, env=environment(),
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "train.py"), "--recipe",
+                           "tutorial", "--limit", "3000", "--epochs", "2", "--data-dir",
+                           str(mnist_dir), "--out", str(out)],
+                          capture_output=True, text=True, env=environment(),
                           cwd=tmp_path, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     for name in ARTEFACTS:
@@ -223,6 +225,25 @@ def test_val_split_validates_on_a_training_hold_out(mnist_dir, tmp_path, capsys)
     history = json.loads((out / "history.json").read_text())
     assert history["validation"] == "val" and history["train_samples"] == 800
     assert history["test_samples"] == 10000
+
+
+def test_default_recipe_augments_and_mixes_in_synthetic_digits(mnist_dir, tmp_path):
+    out = tmp_path / "out"
+    assert main(["--model", "small", "--limit", "1000", "--epochs", "1", "--data-dir",
+                 str(mnist_dir), "--out", str(out), "--quiet"]) == 0
+    history = json.loads((out / "history.json").read_text())
+    default = training.RECIPES["default"]
+    assert history["train_samples"] == 1000 + round(default.synthetic * 1000) > 1000
+    assert history["config"]["augment"] == default.augment != "none"
+    tutorial = training.RECIPES["tutorial"]
+    assert (tutorial.epochs, tutorial.augment, tutorial.synthetic) == (12, "none", 0.0)
+
+
+def test_checkpoints_that_stored_augment_as_true_or_false_resume_with_its_name():
+    assert training.TrainConfig(augment=True).augment == "affine"
+    assert training.TrainConfig(augment=False).augment == "none"
+    with pytest.raises(training.ConfigurationError, match="augment must be one of"):
+        training.TrainConfig(augment="elastic")
 
 
 def test_quiet_prints_nothing(mnist_dir, tmp_path, capsys):

@@ -25,7 +25,7 @@ from typing import Callable
 
 import numpy as np
 
-from scratchnet.training.augment import augment as augment_batch
+from scratchnet.training.augment import DRAWING, Distortions
 from scratchnet.training.metrics import evaluate_classifier
 from scratchnet.files import remove_stale_temporaries, write_json
 from scratchnet.nn.model import Callback, Sequential, TrainingDivergedError
@@ -48,7 +48,12 @@ MISCLASSIFIED_NAME = "misclassified.png"
 # Settings that shape the computation: a resumed run must use the checkpoint's values for these,
 # or it would not continue the same run.
 RUN_SETTINGS = ("model", "batch_size", "optimizer", "learning_rate", "seed", "augment", "limit",
-                "val_split", "dtype")
+                "val_split", "dtype", "synthetic")
+
+# The augmentations a run can use: ``fit(augment=AUGMENTATIONS[config.augment])``. "affine" is
+# ``augment.augment`` (shifts, rotations, scaling); "drawing" adds slant, elastic distortion and
+# stroke thickness (``augment.DRAWING``).
+AUGMENTATIONS = {"none": None, "affine": Distortions(), "drawing": DRAWING}
 
 
 class ConfigurationError(ValueError):
@@ -66,7 +71,7 @@ class TrainConfig:
     seed: int = 0
     data_dir: str = "data"                  # MNIST lives in <data_dir>/mnist/
     out: str = "models"
-    augment: bool = False
+    augment: str = "none"                   # a key of AUGMENTATIONS
     limit: int | None = None                # train on the first `limit` training digits only
     val_split: float | None = None          # hold out this share of the training digits
     resume: str | None = None               # a checkpoint (or saved model) to continue from
@@ -74,11 +79,30 @@ class TrainConfig:
     model: str = "reference"
     workers: int | None = None              # threads sharing each batch; None: one per core
     plain: bool = False                     # train with scratchnet.nn.plain (slow; one thread)
+    synthetic: float = 0.0                  # synthetic digits mixed in, as a share of MNIST's
+
+    def __post_init__(self):
+        # Checkpoints written before augmentations had names stored True or False.
+        if isinstance(self.augment, bool):
+            self.augment = "affine" if self.augment else "none"
+        if self.augment not in AUGMENTATIONS:
+            raise ConfigurationError(f"augment must be one of {', '.join(AUGMENTATIONS)}, "
+                                     f"got {self.augment!r}")
 
     def run_settings(self) -> dict:
         """The settings a checkpoint records: those that must match on resume, and the
         planned number of epochs (a resumed run's default)."""
         return {name: getattr(self, name) for name in (*RUN_SETTINGS, "epochs")}
+
+
+# Two recipes: "default", what ``python scripts/train.py`` runs, trained to read people's
+# drawings as well as MNIST (docs/drawings.md has the measurements that chose it); "tutorial",
+# the Keras tutorial's exact recipe (``--recipe tutorial``). Options given on the command line
+# override either.
+RECIPES = {
+    "default": TrainConfig(epochs=12, augment="affine", synthetic=0.05),
+    "tutorial": TrainConfig(),
+}
 
 
 @dataclass
@@ -110,7 +134,8 @@ class TrainResult:
 
 # --------------------------------------------------------------------------------------- data
 def load_data(config: TrainConfig) -> Dataset:
-    """MNIST (downloaded and verified if need be), as ``config`` asks: dtype, limit, hold-out.
+    """MNIST (downloaded and verified if need be), as ``config`` asks: dtype, limit, hold-out,
+    and synthetic digits (``scratchnet.data.synthetic``) mixed into the training part.
 
     Raises the downloader's ``DownloadError`` (and the IDX reader's ``IDXError``) unchanged:
     their messages say what went wrong and what to do.
@@ -121,9 +146,11 @@ def load_data(config: TrainConfig) -> Dataset:
     dtype = DTYPES[config.dtype]
     if config.limit is not None:
         x_train, y_train = x_train[:config.limit], y_train[:config.limit]
-    x_train, x_test = to_float_images(x_train, dtype), to_float_images(x_test, dtype)
     y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    x_test = to_float_images(x_test, dtype)
     if not config.val_split:
+        x_train, y_train = with_synthetic(x_train, y_train, config)
+        x_train = to_float_images(x_train, dtype)
         return Dataset(x_train, y_train, x_test, y_test, x_test, y_test, "test")
     held = round(config.val_split * len(x_train))
     if held < 1 or held >= len(x_train):
@@ -133,8 +160,22 @@ def load_data(config: TrainConfig) -> Dataset:
     # A generator of its own, so the split does not consume the model's random numbers.
     order = np.random.default_rng(config.seed).permutation(len(x_train))
     train, val = np.sort(order[held:]), np.sort(order[:held])
-    return Dataset(x_train[train], y_train[train], x_train[val], y_train[val], x_test, y_test,
-                   "val")
+    x_fit, y_fit = with_synthetic(x_train[train], y_train[train], config)
+    return Dataset(to_float_images(x_fit, dtype), y_fit, to_float_images(x_train[val], dtype),
+                   y_train[val], x_test, y_test, "val")
+
+
+def with_synthetic(x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 training digits with ``config.synthetic`` times as many synthetic ones appended
+    (seeded by ``config.seed``); unchanged when that share is 0."""
+    count = round(config.synthetic * len(x_train))
+    if count == 0:
+        return x_train, y_train
+    from scratchnet.data.synthetic import synthetic_digits
+
+    extra_x, extra_y = synthetic_digits(count, seed=config.seed)
+    return np.concatenate([x_train, extra_x]), np.concatenate([y_train, extra_y])
 
 
 # -------------------------------------------------------------------------------------- models
@@ -165,7 +206,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
     """
     model = load_model(path)
     metadata = getattr(model, "metadata", {}) or {}
-    stored = metadata.get("config", {})
+    stored = _named_augmentation(metadata.get("config", {}))
     different = [f"{name}: checkpoint {stored[name]!r}, requested {getattr(config, name)!r}"
                  for name in RUN_SETTINGS if name in stored and stored[name] !=
                  getattr(config, name)]
@@ -185,8 +226,15 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
 def stored_settings(path: str | os.PathLike) -> dict:
     """The run settings and planned epochs saved in a checkpoint's metadata ({} if none)."""
     model = load_model(path)
-    stored = (getattr(model, "metadata", {}) or {}).get("config", {})
+    stored = _named_augmentation((getattr(model, "metadata", {}) or {}).get("config", {}))
     return {name: stored[name] for name in (*RUN_SETTINGS, "epochs") if name in stored}
+
+
+def _named_augmentation(settings: dict) -> dict:
+    """Settings with an old checkpoint's ``augment`` (True or False) given its name."""
+    if isinstance(settings.get("augment"), bool):
+        return {**settings, "augment": "affine" if settings["augment"] else "none"}
+    return settings
 
 
 # ---------------------------------------------------------------------------------------- runs
@@ -225,7 +273,8 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
         f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
         f"{type(model.optimizer).__name__}, {config.dtype}"
         + (", plain layers" if config.plain else "")
-        + (", augmented" if config.augment else "")
+        + ("" if config.augment == "none" else f", {config.augment} augmentation")
+        + (f", {config.synthetic:.0%} synthetic digits" if config.synthetic else "")
         + f", {workers} worker thread{'s' if workers > 1 else ''}"
         + f"; validating on {len(data.x_val):,} {data.validation_name} digits")
 
@@ -244,7 +293,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
             model.fit(data.x_train, data.y_train, epochs=config.epochs,
                       batch_size=config.batch_size, validation_data=(data.x_val, data.y_val),
                       callbacks=callbacks, resume=config.resume is not None,
-                      augment=augment_batch if config.augment else None,
+                      augment=AUGMENTATIONS[config.augment],
                       workers=workers)
         except TrainingDivergedError as error:
             state = model.train_state

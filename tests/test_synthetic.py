@@ -15,7 +15,7 @@ def test_synthetic_digits_are_deterministic_by_seed_and_shaped_like_mnist():
     assert not np.array_equal(images, other)
     assert sorted(set(labels.tolist())) == [1, 4, 7, 9]
     _, default_labels = synthetic_digits(6, seed=3)
-    assert sorted(set(default_labels.tolist())) == [1, 4, 7]     # DEFAULT_STYLES
+    assert sorted(set(default_labels.tolist())) == [1, 4, 7, 9]     # DEFAULT_STYLES
 
 
 def test_synthetic_strokes_are_the_apps_records_inside_the_canvas():

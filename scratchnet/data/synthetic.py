@@ -101,7 +101,7 @@ STYLES: dict[str, Callable[[np.random.Generator], tuple[int, list[Path]]]] = {
     "hooked_nine": hooked_nine,
 }
 # What the default training recipe mixes in: the styles measured in a full run (docs/drawings.md).
-DEFAULT_STYLES = ("flagged_one", "crossed_seven", "open_four")
+DEFAULT_STYLES = ("flagged_one", "crossed_seven", "open_four", "hooked_nine")
 
 
 def hand_path(corners: Path, rng: np.random.Generator, spacing: float = 0.02,

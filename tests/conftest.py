@@ -193,3 +193,17 @@ def trained_model_path(mnist, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("model") / "small_cnn.npz"
     model.save(path, metadata={"test_accuracy": accuracy})
     return path
+
+
+@pytest.fixture(scope="module")
+def display():
+    """A virtual X server (Xvfb) for the app's window, one per test module; skips, saying what
+    to install, without Xvfb and xdotool."""
+    from scratchnet.app.xdriver import VirtualDisplay, missing_tools
+
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"the GUI test needs {' and '.join(missing)} on the PATH "
+                    "(Debian/Ubuntu: apt install xvfb xdotool)")
+    with VirtualDisplay() as display:
+        yield display

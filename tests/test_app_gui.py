@@ -11,8 +11,7 @@ from scratchnet import load_model
 from scratchnet.app.recognizer import read_drawing, request_for
 from scratchnet.data import personal
 from scratchnet.app.strokes import Drawing
-from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, VirtualDisplay, missing_tools,
-                                    scale_strokes, scanline_strokes)
+from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, scale_strokes, scanline_strokes)
 from scratchnet.nn.saving import ModelFileError
 from scratchnet.preprocess import strokes_to_mnist
 
@@ -21,16 +20,6 @@ pytestmark = pytest.mark.gui
 SIZE = 280
 BRUSH = SIZE // 28 + 4       # wide enough for scan lines 10 px apart to fill a digit
 MNIST_DIGITS = 4             # how many test-set digits to draw
-
-
-@pytest.fixture(scope="module")
-def display():
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"the GUI test needs {' and '.join(missing)} on the PATH "
-                    "(Debian/Ubuntu: apt install xvfb xdotool)")
-    with VirtualDisplay() as display:
-        yield display
 
 
 @pytest.fixture(scope="module")

@@ -6,22 +6,12 @@ import shutil
 
 import pytest
 
-from scratchnet.app.xdriver import AppProcess, VirtualDisplay, missing_tools
+from scratchnet.app.xdriver import AppProcess
 from scratchnet.nn.models import small_cnn
 
 pytestmark = pytest.mark.gui
 
 SIZE = 280
-
-
-@pytest.fixture(scope="module")
-def display():
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"the GUI test needs {' and '.join(missing)} on the PATH "
-                    "(Debian/Ubuntu: apt install xvfb xdotool)")
-    with VirtualDisplay() as display:
-        yield display
 
 
 @pytest.fixture

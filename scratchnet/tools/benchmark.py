@@ -27,15 +27,17 @@ from scratchnet.nn.model import Sequential
 from scratchnet.nn.parallel import DataParallel
 
 
-def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1) -> float:
-    """Median wall time of ``function()`` over ``runs`` calls after ``warmup`` untimed calls."""
+def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1,
+                   clock: Callable[[], float] = time.perf_counter) -> float:
+    """Median time of ``function()`` over ``runs`` calls after ``warmup`` untimed calls, by
+    ``clock``: wall time by default, ``time.thread_time`` for the calling thread's CPU time."""
     for _ in range(warmup):
         function()
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         function()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 

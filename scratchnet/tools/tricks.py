@@ -16,17 +16,13 @@ from scratchnet.nn import optimizers
 from scratchnet.nn.im2col import im2col, sliding_windows
 from scratchnet.nn.models import reference_cnn
 from scratchnet.nn import plain
+from scratchnet.tools.benchmark import median_seconds
 
 
 def median_ms(function: Callable[[], object], repeats: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        function()
-    times = []
-    for _ in range(repeats):
-        start = time.thread_time()
-        function()
-        times.append(time.thread_time() - start)
-    return float(np.median(times)) * 1e3
+    """Median CPU time of the calling thread, in ms: the other jobs on a shared machine do not
+    count."""
+    return median_seconds(function, repeats, warmup, clock=time.thread_time) * 1e3
 
 
 def im2col_copies(repeats: int = 200) -> dict[str, float]:

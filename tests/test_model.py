@@ -312,3 +312,11 @@ def test_model_file_is_a_plain_zip_of_numeric_arrays(tmp_path):
         names = archive.namelist()
     assert "header.npy" in names and "param/conv2d/kernel.npy" in names
     assert all(arr.dtype != object for arr in saved_arrays(tmp_path / "m.npz").values())
+
+
+def test_predicting_no_images_gives_no_rows():
+    from scratchnet.nn.models import small_cnn
+
+    model = small_cnn(seed=0)
+    probabilities = model.predict(np.zeros((0, 28, 28, 1), np.float32))
+    assert probabilities.shape == (0, 10) and probabilities.dtype == np.float32

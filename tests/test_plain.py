@@ -300,3 +300,30 @@ def test_plain_model_saves_as_the_fast_one_and_resumes_plain(tmp_path):
         resumed.train_on_batch(x[:16], y[:16])
     for key, value in loaded.params.items():
         np.testing.assert_allclose(value, again.params[key], rtol=1e-4, atol=1e-6, err_msg=key)
+
+
+def test_plain_models_train_on_one_thread_and_the_same_seed_gives_the_same_weights(monkeypatch):
+    from scratchnet.nn import parallel
+
+    monkeypatch.setattr(parallel, "default_workers", lambda batch_size: 2)   # as on 2 cores
+    x = random_input((40, 12, 12, 1)).astype(np.float64)
+    y = np.arange(40) % 10
+    trained = []
+    for _ in range(2):
+        model = plain_model()
+        model.fit(x, y, epochs=1, batch_size=20)          # would be 2 workers for a fast model
+        trained.append(model.params)
+    for key, value in trained[0].items():
+        np.testing.assert_array_equal(trained[1][key], value, err_msg=key)
+    with pytest.raises(ValueError, match="one thread"):
+        plain_model().fit(x, y, epochs=1, batch_size=20, workers=2)
+
+
+def plain_model():
+    from scratchnet import Sequential
+
+    model = Sequential([plain.Conv2D(4, 3, activation="relu"), plain.MaxPool2D(2),
+                        plain.Dropout(0.5), fast.Flatten(), plain.Dense(10)],
+                       input_shape=(12, 12, 1), seed=3)
+    model.compile(plain.Adadelta(), plain.SoftmaxCrossEntropy())
+    return model

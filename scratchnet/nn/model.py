@@ -256,6 +256,12 @@ class Sequential:
         twin.loss = copy.copy(self.loss)
         return twin
 
+    def shares_batches(self) -> bool:
+        """Whether ``fit`` may split batches between threads: every layer allows it and the
+        optimizer's update can be shared out in slices (the fast ones; not the plain ones)."""
+        return all(layer.shares_batches for layer in self.layers) and \
+            hasattr(self.optimizer, "slices")
+
     def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
         """One forward, backward and optimizer step; returns the batch's mean loss.
 
@@ -285,6 +291,8 @@ class Sequential:
             batch_size: images per forward pass.
         """
         x = self._check_input(x)
+        if len(x) == 0:
+            return np.empty((0, *self.output_shape), np.result_type(x, *self.params.values()))
         first = self.forward(x[:batch_size])
         out = np.empty((len(x), *first.shape[1:]), dtype=first.dtype)
         out[:len(first)] = first
@@ -383,12 +391,15 @@ class Sequential:
         positive_int(batch_size, "batch_size")
         if len(x) == 0:
             raise ValueError("cannot fit on an empty training set")
-        workers = default_workers(batch_size) if workers is None else positive_int(workers, "workers")
         if validation_data is not None:
             val_x = self._check_input(validation_data[0], "validation images")
             val_y = self._check_labels(validation_data[1], len(val_x), "validation labels")
         if self.optimizer is None:
             self.compile()
+        if workers is None:
+            workers = default_workers(batch_size) if self.shares_batches() else 1
+        elif positive_int(workers, "workers") > 1 and not self.shares_batches():
+            raise ValueError("plain layers and optimizers train on one thread: use workers=1")
         if not resume:
             self.train_state = TrainState()
         state = self.train_state

@@ -22,9 +22,9 @@ difference is named, with its reason, where it is made, and measured in docs/per
 docs/tour.md walks through them. Build the plain network with ``reference_cnn(plain=True)`` and
 train it with ``python scripts/train.py --plain`` (slowly). A plain model saves exactly as a
 fast one (same class names, configs, weights and optimizer slots), so ``load_model`` gives the
-fast twin back. Train plain models with ``workers=1``: data-parallel training hands its
-pre-drawn dropout masks only to the fast ``Dropout``, and shares out only the fast optimizers'
-update slices.
+fast twin back. Plain models train on one thread (``fit`` picks one worker for them): the
+plain ``Dropout`` draws its own masks, and the plain optimizers have no update slices to share
+out.
 """
 
 from __future__ import annotations
@@ -241,6 +241,7 @@ class Dropout(Layer):
     """
 
     default_name = "dropout"
+    shares_batches = False     # draws its own masks: training runs on one thread
 
     def __init__(self, rate: float, name: str | None = None):
         super().__init__(name)

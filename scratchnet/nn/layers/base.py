@@ -43,6 +43,9 @@ class Layer:
     """
 
     default_name = "layer"
+    # Whether data-parallel training (nn/parallel.py) may run replicas of the layer on different
+    # rows of one batch: the plain Dropout draws its own masks, so it may not.
+    shares_batches = True
 
     def __init__(self, name: str | None = None):
         self.name = name

@@ -301,3 +301,12 @@ def test_teaching_two_dev_set_people_three_of_each_digit_reads_their_other_drawi
         assert result.others == 20
         assert result.after > result.before, f"{person}: {result.before} -> {result.after}"
         assert result.mnist_after >= mnist_before - 0.01
+
+
+def test_learning_clears_the_temporary_file_a_killed_save_left(models, bars, mnist_dir):
+    stale = models / ".personal.npz.abc123.tmp"       # what write_atomically names its file
+    stale.write_bytes(b"\0" * 4096)
+    learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+                      mnist_test_count=100)
+    assert not stale.exists()
+    assert not [name for name in os.listdir(models) if name.endswith(".tmp")]

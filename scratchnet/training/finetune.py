@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from scratchnet.files import remove_stale_temporaries
 from scratchnet.training.augment import augment as augment_batch
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import load_model
@@ -134,6 +135,9 @@ def learn_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
     if out.resolve() == base.resolve():
         raise PersonalDataError(f"{out}: that is the base model; the personal model must go "
                                 "elsewhere (the base model is never overwritten)")
+    # A window closed in the middle of an earlier save (the learning thread dies with it) can
+    # leave that save's temporary file behind.
+    remove_stale_temporaries(out.parent, (out.name,))
     model = load_model(base)
     images, labels, warnings = load_personal_digits(my_digits)
     if len(images) < MIN_DIGITS:

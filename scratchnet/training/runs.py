@@ -266,9 +266,10 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
     else:
         model = build_model(config)
     data = dataset if dataset is not None else load_data(config)
-    workers = default_workers(config.batch_size) if config.workers is None else config.workers
-    if config.plain:
-        workers = 1      # data-parallel training shares out the fast layers and optimizers only
+    if not model.shares_batches():
+        workers = 1      # plain layers and optimizers: fit runs them on one thread
+    else:
+        workers = default_workers(config.batch_size) if config.workers is None else config.workers
     log(f"Training {config.model} CNN ({model.count_params():,} parameters) on "
         f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
         f"{type(model.optimizer).__name__}, {config.dtype}"

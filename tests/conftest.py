@@ -183,7 +183,7 @@ def trained_model_path(mnist, tmp_path_factory) -> Path:
     set; under half a minute on two idle cores), saved as a model file. Shared by the tests that need a
     model that really reads digits: preprocessing, prediction, the app, visualisation."""
     from scratchnet.data.mnist import to_float_images
-    from scratchnet.nn.models import small_cnn
+    from scratchnet.nn.networks import small_cnn
 
     (x_train, y_train), (x_test, y_test) = mnist
     model = small_cnn(seed=0)

@@ -12,7 +12,7 @@ from scratchnet import ModelFileError, Sequential, load_model
 from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from scratchnet.nn.model import TrainingDivergedError
-from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.networks import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import Adadelta, Adam
 
 
@@ -315,7 +315,7 @@ def test_model_file_is_a_plain_zip_of_numeric_arrays(tmp_path):
 
 
 def test_predicting_no_images_gives_no_rows():
-    from scratchnet.nn.models import small_cnn
+    from scratchnet.nn.networks import small_cnn
 
     model = small_cnn(seed=0)
     probabilities = model.predict(np.zeros((0, 28, 28, 1), np.float32))

@@ -10,7 +10,7 @@ import sys
 
 from scratchnet.tools import benchmark
 from scratchnet.cli.arguments import positive_int
-from scratchnet.nn.models import reference_cnn
+from scratchnet.nn.networks import reference_cnn
 from scratchnet.nn.parallel import default_workers
 
 

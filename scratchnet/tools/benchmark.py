@@ -298,7 +298,7 @@ def peak_rss_of_full_data_training(data_dir: str, steps: int = 5, batch: int = 1
 import resource, sys
 import numpy as np
 from scratchnet.data.mnist import load_mnist, to_float_images
-from scratchnet.nn.models import reference_cnn
+from scratchnet.nn.networks import reference_cnn
 (x, y), (xt, yt) = load_mnist({data_dir!r}, download=False)
 x, xt = to_float_images(x), to_float_images(xt)
 model = reference_cnn(); model.compile()

@@ -32,7 +32,7 @@ from scratchnet.nn.model import Callback, Sequential, TrainingDivergedError
 from scratchnet.training.callbacks import Checkpoint, StopOnInterrupt, interrupt_flag
 from scratchnet.nn.saving import ModelFileError, load_model
 from scratchnet.nn import plain
-from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.networks import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import OPTIMIZERS
 from scratchnet.nn.parallel import default_workers
 

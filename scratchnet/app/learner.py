@@ -43,7 +43,7 @@ def open_personal_model(path: Path, base: Sequential) -> tuple[Sequential | None
     if model is None:
         return None, (f"Your personal model cannot be used ({error}); learning again "
                       "replaces it")
-    if (getattr(model, "metadata", None) or {}).get("kind") != PERSONAL_KIND:
+    if model.metadata.get("kind") != PERSONAL_KIND:
         return None, (f"{path} is not a personal model made by \"Learn my handwriting\" "
                       "(its file does not say so), so it is not used; learning again "
                       "replaces it")

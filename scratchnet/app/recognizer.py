@@ -48,7 +48,7 @@ def open_model(path: str | Path) -> tuple[Sequential | None, str | None]:
 
 def describe_model(model: Sequential, path: str | Path) -> str:
     """One line about the model in use: its file and, if recorded, its test accuracy."""
-    accuracy = (getattr(model, "metadata", None) or {}).get("test_accuracy")
+    accuracy = model.metadata.get("test_accuracy")
     if isinstance(accuracy, (int, float)):
         return f"Model {path}: reads {accuracy:.2%} of the MNIST test digits right."
     return f"Model {path}."

@@ -101,6 +101,9 @@ class Sequential:
         self.loss = SoftmaxCrossEntropy()
         self.train_state = TrainState()
         self.stop_training = False
+        # What the model file says about the model (``save(path, metadata=)``): {} until
+        # ``load_model`` reads a file.
+        self.metadata: dict = {}
         self._name_layers()
         if input_shape is not None:
             self.build(input_shape)

@@ -163,7 +163,10 @@ def _model_from_arrays(path: Path, arrays: dict[str, np.ndarray]) -> Sequential:
     if extra:
         raise fail(f"holds weights the architecture has no place for: {', '.join(sorted(extra))}")
     _restore_training(model, header, arrays, fail)
-    model.metadata = header.get("metadata", {})
+    metadata = header.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise fail(f"the metadata must be a JSON object, found {type(metadata).__name__}")
+    model.metadata = metadata
     return model
 
 

@@ -205,8 +205,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
     options from the checkpoint, so only a deliberate contradiction fails).
     """
     model = load_model(path)
-    metadata = getattr(model, "metadata", {}) or {}
-    stored = _named_augmentation(metadata.get("config", {}))
+    stored = _named_augmentation(model.metadata.get("config", {}))
     different = [f"{name}: checkpoint {stored[name]!r}, requested {getattr(config, name)!r}"
                  for name in RUN_SETTINGS if name in stored and stored[name] !=
                  getattr(config, name)]
@@ -216,7 +215,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
     if model.optimizer is None:
         raise ConfigurationError(f"{path} holds no optimizer state, so it cannot be resumed")
     set_dtype(model, config.dtype)
-    history = metadata.get("history") or {}
+    history = model.metadata.get("history") or {}
     epochs_recorded = len(history.get("loss", []))
     if epochs_recorded != model.train_state.epoch:
         history = {}     # a model saved by other code: resume the weights, restart the record
@@ -226,7 +225,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
 def stored_settings(path: str | os.PathLike) -> dict:
     """The run settings and planned epochs saved in a checkpoint's metadata ({} if none)."""
     model = load_model(path)
-    stored = _named_augmentation((getattr(model, "metadata", {}) or {}).get("config", {}))
+    stored = _named_augmentation(model.metadata.get("config", {}))
     return {name: stored[name] for name in (*RUN_SETTINGS, "epochs") if name in stored}
 
 

@@ -28,8 +28,9 @@ from pathlib import Path
 import pytest
 
 from scratchnet.data.download import DownloadError, Progress, download_mnist
-from scratchnet.data.mnist import MNIST_FILES, DataFile, load_mnist
-from scratchnet.data.mnist import mnist_dir as mnist_folder
+from scratchnet.data.mnist import load_mnist
+from scratchnet.data.mnist_files import MNIST_FILES, DataFile
+from scratchnet.data.mnist_files import mnist_dir as mnist_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV = "SCRATCHNET_DATA"

@@ -87,7 +87,7 @@ def test_the_network_does_not_reach_data_files_the_app_or_the_command_line():
 def test_only_the_app_opens_windows():
     # Pillow draws strokes and reads images; matplotlib draws figures; only the app opens windows.
     assert offenders(modules_outside(["scratchnet.app", "scratchnet.cli"]), ["tkinter"]) == []
-    assert offenders(modules_in(["scratchnet.nn", "scratchnet.tools.blas", "scratchnet.files",
+    assert offenders(modules_in(["scratchnet.nn", "scratchnet.blas", "scratchnet.files",
                                  "scratchnet.progress"]), SCREEN) == []
 
 

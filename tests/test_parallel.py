@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from scratchnet.tools import blas
+from scratchnet import blas
 
 from scratchnet.nn import parallel
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU

@@ -10,7 +10,7 @@ Why threads help at all in Python: NumPy releases the interpreter lock inside it
 matrix products, so the workers' array operations do run at the same time. A single thread
 leaves all but one core idle outside BLAS, and in this model that is most of the step (the
 copies for im2col, col2im, masks, pooling, dropout, the optimizer's passes; see
-docs/performance.md). Each worker's products run on one BLAS thread (``scratchnet.tools.blas``).
+docs/performance.md). Each worker's products run on one BLAS thread (``scratchnet.blas``).
 
 Inference over many batches (``predict_logits``, as in the evaluation after each epoch) gives
 each worker every count-th batch; its outputs are exactly those of one thread.
@@ -35,7 +35,7 @@ import numpy as np
 from scratchnet.nn.checks import positive_int
 from scratchnet.nn.losses import check_loss
 from scratchnet.nn.optimizers import chunks
-from scratchnet.tools import blas
+from scratchnet import blas
 
 # The default number of workers leaves each at least this many samples of a batch: a smaller
 # share is mostly fixed per-call costs. (Not tuned; batch 128 gives up to 8 workers.)

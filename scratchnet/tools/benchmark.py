@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from scratchnet.tools import blas
+from scratchnet import blas
 from scratchnet.nn.layers import Conv2D, Dense
 from scratchnet.nn.model import Sequential
 

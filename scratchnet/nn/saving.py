@@ -25,6 +25,7 @@ from scratchnet.files import write_atomically
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, Softmax
 from scratchnet.nn.model import Sequential, TrainState
 from scratchnet.nn.optimizers import OPTIMIZERS
+from scratchnet.version import __version__
 
 # The layer classes a saved model may name. Spelled out so that loading a file can only ever
 # construct one of these.
@@ -56,7 +57,7 @@ def save_model(model: Sequential, path: str | os.PathLike, metadata: dict | None
     path = Path(path)
     header = {
         "format_version": FORMAT_VERSION,
-        "scratchnet_version": _package_version(),
+        "scratchnet_version": __version__,
         "architecture": architecture(model),
         "optimizer": None if model.optimizer is None else {
             "class": type(model.optimizer).__name__, "config": model.optimizer.config(),
@@ -75,11 +76,6 @@ def save_model(model: Sequential, path: str | os.PathLike, metadata: dict | None
     if model.train_state.order is not None:
         arrays["train_order"] = model.train_state.order
     write_atomically(path, lambda f: np.savez(f, **arrays))
-
-
-def _package_version() -> str:
-    from scratchnet import __version__
-    return __version__
 
 
 def load_model(path: str | os.PathLike) -> Sequential:

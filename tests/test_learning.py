@@ -18,7 +18,7 @@ from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Pro
 from scratchnet.app.recognizer import Reading
 from scratchnet.training.finetune import (Cancelled, PersonalDataError, TeachSettings, learn_handwriting,
                                  personal_model_path, render_saved)
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.loading import load_model
 from scratchnet.nn.networks import small_cnn
 from scratchnet.data.personal import save_sample
 

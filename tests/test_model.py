@@ -11,7 +11,7 @@ import pytest
 from scratchnet import ModelFileError, Sequential, load_model
 from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
-from scratchnet.nn.model import TrainingDivergedError
+from scratchnet.nn.losses import TrainingDivergedError
 from scratchnet.nn.networks import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import Adadelta, Adam
 

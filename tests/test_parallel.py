@@ -9,7 +9,8 @@ from scratchnet import blas
 
 from scratchnet.nn import parallel
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from scratchnet.nn.model import Sequential, score
+from scratchnet.nn.losses import score
+from scratchnet.nn.model import Sequential
 
 from scratchnet.nn.optimizers import Adadelta, Adam
 from scratchnet.nn.parallel import DataParallel, Workers, default_workers
@@ -108,7 +109,7 @@ def test_fit_with_workers_trains_like_one_thread(shared_steps, dtype, rtol):
 
 def test_resuming_with_workers_gives_the_weights_of_a_straight_run(tmp_path):
     from scratchnet import load_model
-    from scratchnet.nn.model import Callback
+    from scratchnet.nn.trainer import Callback
 
     class StopAfter(Callback):
         def on_train_begin(self, model):

@@ -20,8 +20,8 @@ from scratchnet.training.callbacks import ProgressBar
 import scratchnet.cli.train as train_cli
 from scratchnet.cli.train import main
 from scratchnet.tools.killtest import run_kill_test, same_weights
-from scratchnet.nn.model import Callback
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.trainer import Callback
+from scratchnet.nn.loading import load_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ("mnist.npz", "checkpoint.npz", "history.json", "training_curves.png",

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from scratchnet.app.recognizer import open_model
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import ModelFileError, architecture
+from scratchnet.nn.loading import ModelFileError
+from scratchnet.nn.saving import architecture
 from scratchnet.training.finetune import (PERSONAL_KIND, Cancelled, LearnResult, TeachSettings,
                                  learn_handwriting)
 from scratchnet.data.personal import PersonalDataError

@@ -21,7 +21,7 @@ import numpy as np
 
 from scratchnet.app.strokes import Drawing
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 
 MNIST_SHAPE = (28, 28, 1)
 # Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.

@@ -23,8 +23,7 @@ import numpy as np
 from scratchnet import blas
 from scratchnet.nn.layers import Conv2D, Dense
 from scratchnet.nn.model import Sequential
-
-from scratchnet.nn.parallel import DataParallel
+from scratchnet.nn.trainer import Trainer
 
 
 def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1,
@@ -250,11 +249,8 @@ def step_seconds(model: Sequential, batch: int, steps: int, workers: int = 1) ->
 @contextlib.contextmanager
 def training_steps(model: Sequential, workers: int) -> Iterator[Callable]:
     """A function ``step(x, y)`` running one training step as ``fit`` would with ``workers``."""
-    if workers == 1:
-        yield model.train_step
-        return
-    with DataParallel(model, workers) as team:
-        yield team.train_step
+    with Trainer(model, workers) as trainer:
+        yield trainer.train_step
 
 
 def layer_shares(model: Sequential, batch: int, steps: int = 10) -> dict[str, float]:

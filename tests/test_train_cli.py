@@ -353,6 +353,15 @@ def test_resuming_with_contradicting_settings_is_a_usage_error(mnist_dir, tmp_pa
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
 
 
+def test_a_plain_run_on_several_workers_is_a_usage_error(mnist_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(small(mnist_dir, tmp_path / "out", "--plain", "--workers", "2"))
+    assert exit_info.value.code == 2
+    assert "--workers 2: plain layers and optimizers train on one thread" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 def test_bad_arguments_from_the_script_give_usage_not_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "train.py"),
                            "--batch-size", "0"], capture_output=True, text=True, cwd=tmp_path,

@@ -1,3 +1,3 @@
-"""Public alias of ``scratchnet.nn.models``, where the ready-made networks live."""
+"""Public alias of ``scratchnet.nn.networks``, where the ready-made networks live."""
 
-from scratchnet.nn.models import reference_cnn, small_cnn  # noqa: F401
+from scratchnet.nn.networks import reference_cnn, small_cnn  # noqa: F401

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 # The app keeps BLAS on one thread (see scratchnet/cli/draw.py); these variables do the same for
-# BLAS libraries that scratchnet.tools.blas cannot set while running. Set before NumPy is imported.
+# BLAS libraries that scratchnet.blas cannot set while running. Set before NumPy is imported.
 for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(variable, "1")
 

@@ -28,8 +28,9 @@ from pathlib import Path
 import pytest
 
 from scratchnet.data.download import DownloadError, Progress, download_mnist
-from scratchnet.data.mnist import MNIST_FILES, DataFile, load_mnist
-from scratchnet.data.mnist import mnist_dir as mnist_folder
+from scratchnet.data.mnist import load_mnist
+from scratchnet.data.mnist_files import MNIST_FILES, DataFile
+from scratchnet.data.mnist_files import mnist_dir as mnist_folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_ENV = "SCRATCHNET_DATA"
@@ -183,7 +184,7 @@ def trained_model_path(mnist, tmp_path_factory) -> Path:
     set; under half a minute on two idle cores), saved as a model file. Shared by the tests that need a
     model that really reads digits: preprocessing, prediction, the app, visualisation."""
     from scratchnet.data.mnist import to_float_images
-    from scratchnet.nn.models import small_cnn
+    from scratchnet.nn.networks import small_cnn
 
     (x_train, y_train), (x_test, y_test) = mnist
     model = small_cnn(seed=0)

@@ -12,7 +12,7 @@ from scratchnet.app.recognizer import read_drawing, request_for
 from scratchnet.data import personal
 from scratchnet.app.strokes import Drawing
 from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, scale_strokes, scanline_strokes)
-from scratchnet.nn.saving import ModelFileError
+from scratchnet.nn.loading import ModelFileError
 from scratchnet.preprocess import strokes_to_mnist
 
 pytestmark = pytest.mark.gui

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from scratchnet.app.xdriver import AppProcess
-from scratchnet.nn.models import small_cnn
+from scratchnet.nn.networks import small_cnn
 
 pytestmark = pytest.mark.gui
 

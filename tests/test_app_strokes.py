@@ -16,7 +16,7 @@ from scratchnet.app.recognizer import BackgroundReader, Request, open_model, rea
 from scratchnet.app.report import Report
 from scratchnet.app.strokes import INK, PAPER, Drawing, Stroke, render
 from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes, scanline_strokes
-from scratchnet.nn.saving import ModelFileError
+from scratchnet.nn.loading import ModelFileError
 from scratchnet.preprocess import strokes_to_mnist
 
 SIZE = 280

@@ -2,14 +2,17 @@
 import which, and that no two modules import each other, directly or round a loop.
 
 The import statements are read with ``ast``, so a rule is checked whether or not the code that
-breaks it ever runs. An import inside a function counts for the layering rules; for cycles only
-imports at module level count, since those are the ones that run when a module is imported.
+breaks it ever runs. An import inside a function counts like one at the top of the module, for the
+layering rules and for cycles alike: tucking an import into a function to dodge a cycle leaves the
+two modules depending on each other.
 """
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "scratchnet"
 
@@ -18,6 +21,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scratchnet"
 CORE = ("scratchnet.nn.layers", "scratchnet.nn.im2col", "scratchnet.nn.initializers",
         "scratchnet.nn.losses", "scratchnet.nn.optimizers", "scratchnet.nn.plain",
         "scratchnet.nn.gradcheck", "scratchnet.nn.checks")
+# The foundation: small modules that import nothing from the package and that every package
+# may import (atomic writes, status lines, BLAS threads, the version).
+FOUNDATION = ("scratchnet.files", "scratchnet.progress", "scratchnet.blas", "scratchnet.version")
 # What the network package (the model and its file format included) may not reach.
 ABOVE_NN = ("scratchnet.data", "scratchnet.app", "scratchnet.cli", "scratchnet.figures",
             "scratchnet.preprocess", "scratchnet.training")
@@ -68,6 +74,14 @@ def offenders(modules, forbidden) -> list[str]:
                   for target, _ in GRAPH[module] if within(target, forbidden))
 
 
+def imports_beyond(modules, allowed) -> list[str]:
+    """"a imports b" for each of ``modules`` that imports a module of the package outside
+    ``allowed``."""
+    return sorted(f"{module} imports {target}" for module in modules
+                  for target, _ in GRAPH[module]
+                  if within(target, ["scratchnet"]) and not within(target, allowed))
+
+
 def test_the_package_is_read():
     assert "scratchnet.nn.model" in GRAPH and len(GRAPH) > 30
     assert ("scratchnet.nn.layers.base", True) in GRAPH["scratchnet.nn.layers.conv"]
@@ -75,8 +89,7 @@ def test_the_package_is_read():
 
 def test_layers_loss_and_optimizers_import_only_each_other():
     core = modules_in(CORE)
-    assert sorted(f"{module} imports {target}" for module in core for target, _ in GRAPH[module]
-                  if within(target, ["scratchnet"]) and not within(target, CORE)) == []
+    assert imports_beyond(core, CORE) == []
     assert offenders(core, SCREEN) == []
 
 
@@ -84,11 +97,18 @@ def test_the_network_does_not_reach_data_files_the_app_or_the_command_line():
     assert offenders(modules_in(["scratchnet.nn"]), ABOVE_NN) == []
 
 
+def test_the_network_imports_only_itself_and_the_foundation():
+    assert imports_beyond(modules_in(["scratchnet.nn"]), ["scratchnet.nn", *FOUNDATION]) == []
+
+
+def test_the_foundation_imports_nothing_from_the_package():
+    assert offenders(modules_in(FOUNDATION), ["scratchnet"]) == []
+
+
 def test_only_the_app_opens_windows():
     # Pillow draws strokes and reads images; matplotlib draws figures; only the app opens windows.
     assert offenders(modules_outside(["scratchnet.app", "scratchnet.cli"]), ["tkinter"]) == []
-    assert offenders(modules_in(["scratchnet.nn", "scratchnet.tools.blas", "scratchnet.files",
-                                 "scratchnet.progress"]), SCREEN) == []
+    assert offenders(modules_in(["scratchnet.nn", *FOUNDATION]), SCREEN) == []
 
 
 def test_the_library_never_imports_its_command_line():
@@ -96,8 +116,9 @@ def test_the_library_never_imports_its_command_line():
 
 
 def module_cycles() -> list[list[str]]:
-    """Every loop of module-level imports inside the package, found by depth-first search."""
-    edges = {module: sorted({target for target, top in targets if top and target in GRAPH
+    """Every loop of imports inside the package, found by depth-first search: imports at module
+    level and inside functions alike."""
+    edges = {module: sorted({target for target, _ in targets if target in GRAPH
                              and target != module})
              for module, targets in GRAPH.items()}
     cycles, state = [], {}
@@ -132,8 +153,10 @@ def test_a_forbidden_import_is_caught(monkeypatch):
         ["scratchnet.nn.saving imports scratchnet.app.window"]
 
 
-def test_a_cycle_is_caught(monkeypatch):
+@pytest.mark.parametrize("at_module_level", [True, False])
+def test_a_cycle_is_caught(monkeypatch, at_module_level):
     monkeypatch.setitem(GRAPH, "scratchnet.nn.layers.base",
-                        GRAPH["scratchnet.nn.layers.base"] + [("scratchnet.nn.layers.conv", True)])
+                        GRAPH["scratchnet.nn.layers.base"]
+                        + [("scratchnet.nn.layers.conv", at_module_level)])
     assert any({"scratchnet.nn.layers.base", "scratchnet.nn.layers.conv"} <= set(cycle)
                for cycle in module_cycles())

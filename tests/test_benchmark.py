@@ -3,7 +3,7 @@
 import os
 
 from scratchnet.tools import benchmark
-from scratchnet.nn.models import reference_cnn
+from scratchnet.nn.networks import reference_cnn
 
 
 def test_gemm_floor_products_do_the_work_of_one_training_step():

@@ -35,7 +35,7 @@ from scratchnet.data.download import (
     download_mnist,
     mirror_list,
 )
-from scratchnet.data.mnist import DataFile
+from scratchnet.data.mnist_files import DataFile
 
 BUILT_IN_MIRRORS = download.DEFAULT_MIRRORS  # before the autouse fixture empties them
 NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",

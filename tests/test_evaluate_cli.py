@@ -11,7 +11,7 @@ from PIL import Image
 
 from scratchnet.cli.evaluate import main
 from scratchnet.data.mnist import to_float_images
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.loading import load_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

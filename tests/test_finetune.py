@@ -17,8 +17,8 @@ from scratchnet.cli.train import main
 from scratchnet.training.augment import slant_and_thicken
 from scratchnet.data.mnist import to_float_images
 from scratchnet.training.finetune import TeachSettings, split_holdout, teach
-from scratchnet.nn.saving import load_model
-from scratchnet.nn.models import small_cnn
+from scratchnet.nn.loading import load_model
+from scratchnet.nn.networks import small_cnn
 from scratchnet.data.personal import save_sample
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Pro
 from scratchnet.app.recognizer import Reading
 from scratchnet.training.finetune import (Cancelled, PersonalDataError, TeachSettings, learn_handwriting,
                                  personal_model_path, render_saved)
-from scratchnet.nn.saving import load_model
-from scratchnet.nn.models import small_cnn
+from scratchnet.nn.loading import load_model
+from scratchnet.nn.networks import small_cnn
 from scratchnet.data.personal import save_sample
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +210,7 @@ def wrong_input(path: Path) -> None:
 
 
 def other_network(path: Path) -> None:
-    from scratchnet.nn.models import reference_cnn
+    from scratchnet.nn.networks import reference_cnn
     reference_cnn(seed=0).save(path, metadata={"kind": "personal"})
 
 

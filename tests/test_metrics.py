@@ -67,7 +67,7 @@ def test_text_table_and_matrix_list_every_class():
 
 
 def test_evaluate_classifier_agrees_with_the_model():
-    from scratchnet.nn.models import small_cnn
+    from scratchnet.nn.networks import small_cnn
 
     rng = np.random.default_rng(0)
     model = small_cnn(seed=0)

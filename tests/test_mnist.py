@@ -9,7 +9,8 @@ import pytest
 from scratchnet.data import download as download_module
 from scratchnet.data.download import verify_existing
 from scratchnet.data.idx import IDXError, write_idx
-from scratchnet.data.mnist import MNIST_FILES, load_mnist, mnist_dir, to_float_images
+from scratchnet.data.mnist import load_mnist, to_float_images
+from scratchnet.data.mnist_files import MNIST_FILES, mnist_dir
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

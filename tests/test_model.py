@@ -11,8 +11,8 @@ import pytest
 from scratchnet import ModelFileError, Sequential, load_model
 from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates, to_float64
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D
-from scratchnet.nn.model import TrainingDivergedError
-from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.losses import TrainingDivergedError
+from scratchnet.nn.networks import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import Adadelta, Adam
 
 
@@ -166,6 +166,13 @@ def test_save_and_load_round_trip(tmp_path):
     assert loaded.rng.random() == model.rng.random()
 
 
+def test_a_model_has_metadata_before_any_file_gives_it_some(tmp_path):
+    model = tiny_reference_style_model()
+    assert model.metadata == {}
+    model.save(tmp_path / "bare.npz")
+    assert load_model(tmp_path / "bare.npz").metadata == {}
+
+
 def test_load_keeps_float64_weights_at_full_precision(tmp_path):
     model, x = trained_tiny_model()
     to_float64(model.layers)
@@ -278,6 +285,11 @@ def corrupt_cases():
         arrays["header"] = np.frombuffer(b"{not json", np.uint8)
         np.savez(path, **arrays)
 
+    def metadata_not_an_object(path, arrays):
+        header = header_of(arrays)
+        header["metadata"] = ["test_accuracy", 0.5]
+        np.savez(path, **with_header(arrays, header))
+
     def nan_weights(path, arrays):
         arrays = dict(arrays)
         arrays["param/dense/bias"] = np.full_like(arrays["param/dense/bias"], np.nan)
@@ -286,7 +298,8 @@ def corrupt_cases():
     return [(truncated, "truncated"), (not_a_zip, "not a readable model"), (empty, "not a readable"),
             (pickled, "pickled"), (wrong_shape, "dense/kernel have shape"),
             (missing_weights, "missing weights for conv2d/kernel"), (unknown_layer, "unknown class"),
-            (bad_config, "invalid config"), (bad_json, "not valid JSON"), (nan_weights, "NaN")]
+            (bad_config, "invalid config"), (bad_json, "not valid JSON"), (nan_weights, "NaN"),
+            (metadata_not_an_object, "metadata must be a JSON object, found list")]
 
 
 @pytest.mark.parametrize("corrupt, message", corrupt_cases(), ids=lambda c: getattr(c, "__name__", ""))
@@ -315,7 +328,7 @@ def test_model_file_is_a_plain_zip_of_numeric_arrays(tmp_path):
 
 
 def test_predicting_no_images_gives_no_rows():
-    from scratchnet.nn.models import small_cnn
+    from scratchnet.nn.networks import small_cnn
 
     model = small_cnn(seed=0)
     probabilities = model.predict(np.zeros((0, 28, 28, 1), np.float32))

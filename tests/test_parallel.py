@@ -5,11 +5,12 @@ import threading
 import numpy as np
 import pytest
 
-from scratchnet.tools import blas
+from scratchnet import blas
 
 from scratchnet.nn import parallel
 from scratchnet.nn.layers import Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU
-from scratchnet.nn.model import Sequential, score
+from scratchnet.nn.losses import score
+from scratchnet.nn.model import Sequential
 
 from scratchnet.nn.optimizers import Adadelta, Adam
 from scratchnet.nn.parallel import DataParallel, Workers, default_workers
@@ -108,7 +109,7 @@ def test_fit_with_workers_trains_like_one_thread(shared_steps, dtype, rtol):
 
 def test_resuming_with_workers_gives_the_weights_of_a_straight_run(tmp_path):
     from scratchnet import load_model
-    from scratchnet.nn.model import Callback
+    from scratchnet.nn.trainer import Callback
 
     class StopAfter(Callback):
         def on_train_begin(self, model):
@@ -188,6 +189,36 @@ def test_a_worker_error_reaches_the_caller_and_leaves_no_draws_behind(shared_ste
     state = model.rng.bit_generator.state
     model.train_on_batch(x, y)
     assert model.rng.bit_generator.state != state     # dropout drew fresh masks
+
+
+def test_teaching_runs_the_loop_fit_runs_with_its_batches_shared(shared_steps):
+    from scratchnet.training.finetune import TeachSettings, teach
+
+    model = every_layer_model(dtype=np.float32)
+    x, y = batch(40)
+    x = x.astype(np.float32)
+    state = model.train_state
+    settings = TeachSettings(max_steps=3, batch_size=16, personal_per_batch=4,
+                             mnist_samples=40, augment=False, workers=2)
+    outcome = teach(model, x[:8], y[:8], x, y, settings)
+    assert outcome.steps == 3 and shared_steps == [16, 16, 16]
+    # Teaching keeps its place in a state of its own: the model's is what it was.
+    assert model.train_state is state and (state.epoch, state.step) == (0, 0)
+
+
+def test_the_worker_count_is_one_rule_for_every_kind_of_training(monkeypatch):
+    from scratchnet.nn import plain
+
+    monkeypatch.setattr(parallel, "default_workers", lambda batch_size: 2)   # as on 2 cores
+    fast = every_layer_model()
+    slow = Sequential([plain.Dense(10)], input_shape=(4,))
+    slow.compile(plain.Adadelta(), plain.SoftmaxCrossEntropy())
+    assert parallel.worker_count(fast, 128) == 2 and parallel.worker_count(fast, 128, 3) == 3
+    assert parallel.worker_count(slow, 128) == 1 and parallel.worker_count(slow, 128, 1) == 1
+    with pytest.raises(ValueError, match="plain layers and optimizers train on one thread"):
+        parallel.worker_count(slow, 128, 2)
+    with pytest.raises(ValueError, match="workers must be a positive integer"):
+        parallel.worker_count(fast, 128, 0)
 
 
 def test_workers_need_a_built_model_of_their_own():

@@ -12,7 +12,7 @@ import pytest
 from scratchnet.data import personal
 from scratchnet.cli.train import main
 from scratchnet.data.personal import PersonalDataError, counts, load_personal_digits, save_sample
-from scratchnet.nn.models import small_cnn
+from scratchnet.nn.networks import small_cnn
 from scratchnet.preprocess import strokes_to_mnist
 
 STROKES = [{"width": 18.0, "points": [[100.0, 40.0], [120.5, 90.25], [121.0, 200.0]]},

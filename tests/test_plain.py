@@ -10,7 +10,7 @@ from scratchnet.nn import optimizers, plain
 from scratchnet.nn.gradcheck import check_layer, numerical_gradient, relative_error, to_float64
 from scratchnet.nn.layers import conv as conv_module
 from scratchnet.nn.layers import pool as pool_module
-from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.networks import reference_cnn, small_cnn
 
 TOLERANCE = 1e-6
 

@@ -12,7 +12,7 @@ from PIL import Image, ImageFile
 
 from scratchnet import preprocess
 from scratchnet.data.mnist import to_float_images
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.loading import load_model
 
 from scratchnet.preprocess import (BlankImageError, ImageFileError, load_image, to_mnist,
                                    to_network_input)

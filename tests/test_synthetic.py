@@ -31,7 +31,7 @@ def test_synthetic_strokes_are_the_apps_records_inside_the_canvas():
 def test_a_trained_model_reads_synthetic_digits_as_their_labels(trained_model_path):
     """The styles are still the digits they claim to be: a small MNIST model reads most of them
     right (it reads the flagged 1 worst, which is why they are made)."""
-    from scratchnet.nn.saving import load_model
+    from scratchnet.nn.loading import load_model
 
     model = load_model(trained_model_path)
     images, labels = synthetic_digits(80, seed=0, styles=tuple(STYLES))

@@ -20,8 +20,8 @@ from scratchnet.training.callbacks import ProgressBar
 import scratchnet.cli.train as train_cli
 from scratchnet.cli.train import main
 from scratchnet.tools.killtest import run_kill_test, same_weights
-from scratchnet.nn.model import Callback
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.trainer import Callback
+from scratchnet.nn.loading import load_model
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ("mnist.npz", "checkpoint.npz", "history.json", "training_curves.png",
@@ -351,6 +351,15 @@ def test_resuming_with_contradicting_settings_is_a_usage_error(mnist_dir, tmp_pa
     assert exit_info.value.code == 2
     assert "batch_size: checkpoint 128, requested 64" in capsys.readouterr().err
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+
+
+def test_a_plain_run_on_several_workers_is_a_usage_error(mnist_dir, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(small(mnist_dir, tmp_path / "out", "--plain", "--workers", "2"))
+    assert exit_info.value.code == 2
+    assert "--workers 2: plain layers and optimizers train on one thread" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_arguments_from_the_script_give_usage_not_a_traceback(tmp_path):

@@ -9,8 +9,9 @@ from PIL import Image
 from scratchnet import load_model
 from scratchnet.cli.visualize import main
 from scratchnet.data.idx import write_idx
-from scratchnet.data.mnist import MNIST_SUBDIR, to_float_images
-from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.data.mnist import to_float_images
+from scratchnet.data.mnist_files import MNIST_SUBDIR
+from scratchnet.nn.networks import reference_cnn, small_cnn
 from scratchnet.figures.visualize import (
     as_batch,
     conv_feature_maps,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from scratchnet.app.recognizer import open_model
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import ModelFileError, architecture
+from scratchnet.nn.loading import ModelFileError
+from scratchnet.nn.saving import architecture
 from scratchnet.training.finetune import (PERSONAL_KIND, Cancelled, LearnResult, TeachSettings,
                                  learn_handwriting)
 from scratchnet.data.personal import PersonalDataError
@@ -43,7 +44,7 @@ def open_personal_model(path: Path, base: Sequential) -> tuple[Sequential | None
     if model is None:
         return None, (f"Your personal model cannot be used ({error}); learning again "
                       "replaces it")
-    if (getattr(model, "metadata", None) or {}).get("kind") != PERSONAL_KIND:
+    if model.metadata.get("kind") != PERSONAL_KIND:
         return None, (f"{path} is not a personal model made by \"Learn my handwriting\" "
                       "(its file does not say so), so it is not used; learning again "
                       "replaces it")

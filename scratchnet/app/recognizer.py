@@ -21,7 +21,7 @@ import numpy as np
 
 from scratchnet.app.strokes import Drawing
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 
 MNIST_SHAPE = (28, 28, 1)
 # Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.
@@ -48,7 +48,7 @@ def open_model(path: str | Path) -> tuple[Sequential | None, str | None]:
 
 def describe_model(model: Sequential, path: str | Path) -> str:
     """One line about the model in use: its file and, if recorded, its test accuracy."""
-    accuracy = (getattr(model, "metadata", None) or {}).get("test_accuracy")
+    accuracy = model.metadata.get("test_accuracy")
     if isinstance(accuracy, (int, float)):
         return f"Model {path}: reads {accuracy:.2%} of the MNIST test digits right."
     return f"Model {path}."

@@ -10,8 +10,8 @@ import sys
 
 from scratchnet.tools import benchmark
 from scratchnet.cli.arguments import positive_int
-from scratchnet.nn.models import reference_cnn
-from scratchnet.nn.parallel import default_workers
+from scratchnet.nn.networks import reference_cnn
+from scratchnet.nn.parallel import worker_count
 
 
 def parse_args(argv):
@@ -57,7 +57,7 @@ def run(args) -> dict:
     report["gemm_floor_ms"] = {label: s * 1e3 for label, s in floor.items()}
     report["gemm_floor_total_ms"] = floor_seconds * 1e3
 
-    workers = args.workers or default_workers(batch)
+    workers = worker_count(model, batch, args.workers)
     report["workers"] = workers
     times = benchmark.step_seconds(model, batch, args.steps, workers)
     step = statistics.median(times)

@@ -16,7 +16,7 @@ from scratchnet.data.download import (
     mirror_list,
 )
 from scratchnet.cli.arguments import non_negative_int, positive_float
-from scratchnet.data.mnist import MNIST_FILES
+from scratchnet.data.mnist_files import MNIST_FILES
 
 
 def _mirror_url(text: str) -> str:

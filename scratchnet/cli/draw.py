@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot open a window ({error}); the drawing app needs a display",
               file=sys.stderr)
         return EXIT_FAILED
-    from scratchnet.tools import blas
+    from scratchnet import blas
     from scratchnet.app.window import App
     try:
         # One digit at a time is far too little work to share among BLAS threads, and when

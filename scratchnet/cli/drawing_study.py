@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.loading import load_model
 from scratchnet.tools import drawing_study as study
 
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from scratchnet.cli.errors import EXIT_USAGE
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 
 from scratchnet.preprocess import (BlankImageError, ImageFileError, load_image, to_mnist,
                                    to_network_input)

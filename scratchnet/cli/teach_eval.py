@@ -52,7 +52,7 @@ def person_folders(paths: list[str]) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     from scratchnet.training.finetune import TeachSettings, accuracy_on, load_mnist_for_teaching
-    from scratchnet.nn.saving import load_model
+    from scratchnet.nn.loading import load_model
     from scratchnet.tools import teaching
 
     args = build_parser().parse_args(argv)

@@ -16,7 +16,7 @@ from pathlib import Path
 from scratchnet.cli.arguments import (fraction, holdout_fraction, non_negative_int, positive_float,
                                       positive_int)
 from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_failure
-from scratchnet.nn.saving import ModelFileError
+from scratchnet.nn.loading import ModelFileError
 
 from scratchnet.nn.optimizers import OPTIMIZERS
 from scratchnet.progress import format_duration

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from scratchnet.cli.arguments import non_negative_int
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 
 from scratchnet.figures.visualize import write_digit_figures, write_mistakes
 

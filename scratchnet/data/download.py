@@ -12,7 +12,7 @@ Sources, in order:
 Or, instead of both, ``from_path``: a local directory or archive holding the files raw or gzipped.
 
 Whatever the source, a file is written as ``NAME.part`` while its SHA256 and size are computed, and
-renamed to ``NAME`` only once both match :data:`scratchnet.data.mnist.MNIST_FILES`; on any failure
+renamed to ``NAME`` only once both match :data:`scratchnet.data.mnist_files.MNIST_FILES`; on any failure
 the ``.part`` is deleted. Files already present are re-verified and replaced if bad, so running the
 download twice is harmless. Sizes are bounded everywhere: an announced ``Content-Length``, the
 bytes read and the bytes decompressed may not exceed what the expected file needs.
@@ -37,7 +37,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Union
 
 from scratchnet.data.archives import ArchiveError, extract_archive, is_archive
-from scratchnet.data.mnist import MNIST_FILES, DataFile, mnist_dir
+from scratchnet.data.mnist_files import MNIST_FILES, DataFile, mnist_dir
 from scratchnet.progress import StatusLine, bar, format_duration
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -229,7 +229,7 @@ def download_mnist(data_dir: PathLike = "data", *, mirrors: Sequence[str] | None
     progress : Progress, optional
         Where to report; default a :class:`Progress` on stderr.
     files : sequence of DataFile, optional
-        What to get (default :data:`~scratchnet.data.mnist.MNIST_FILES`).
+        What to get (default :data:`~scratchnet.data.mnist_files.MNIST_FILES`).
 
     Returns
     -------

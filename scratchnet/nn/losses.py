@@ -68,3 +68,9 @@ def check_loss(loss: float) -> None:
         raise TrainingDivergedError(
             f"the loss became {loss} (the weights are those from before this batch); "
             "try a lower learning rate or check the input data for NaN or inf")
+
+
+def score(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy of ``logits`` (N, classes) for integer labels (N,)."""
+    loss = SoftmaxCrossEntropy().forward(logits, labels)
+    return loss, float((logits.argmax(axis=1) == labels).mean())

@@ -9,69 +9,27 @@ Everything random (initial weights, shuffling, dropout masks, augmentation) draw
 ``numpy.random.Generator`` owned by the model and seeded explicitly, so the same seed gives the
 same weights and the same loss curve, and a checkpoint that stores the generator's state resumes
 exactly where training stopped.
+
+The model computes; it does not loop or share out work. ``fit`` hands its batches to the training
+loop (``scratchnet.nn.trainer``), which runs the training step on one thread or several, and
+``save`` hands the model to the file format (``scratchnet.nn.saving``).
 """
 
 from __future__ import annotations
 
-import copy
 import os
-import time
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet.nn import saving
 from scratchnet.nn.checks import non_negative_int, positive_int
-from scratchnet.nn.layers import Dropout, Layer, Softmax
+from scratchnet.nn.layers import Layer, Softmax
 from scratchnet.nn.layers.activations import softmax
-from scratchnet.nn.losses import SoftmaxCrossEntropy, TrainingDivergedError, check_loss  # noqa: F401
+from scratchnet.nn.losses import SoftmaxCrossEntropy, score
 from scratchnet.nn.optimizers import Optimizer
-from scratchnet.nn.parallel import DataParallel, default_workers
-
-
-def score(logits: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Mean cross-entropy loss and accuracy of ``logits`` (N, classes) for labels y."""
-    loss = SoftmaxCrossEntropy().forward(logits, y)
-    return loss, float((logits.argmax(axis=1) == y).mean())
-
-
-@dataclass
-class History:
-    """Per-epoch metrics, one list entry per epoch, as Keras' ``History.history``."""
-
-    history: dict[str, list[float]] = field(default_factory=lambda: {
-        "loss": [], "acc": [], "val_loss": [], "val_acc": [], "seconds": []})
-
-    def append(self, logs: dict[str, float]) -> None:
-        for key, value in logs.items():
-            self.history.setdefault(key, []).append(float(value))
-
-    @property
-    def epochs(self) -> int:
-        return len(self.history["loss"])
-
-
-class Callback:
-    """Hooks called by ``fit``; override the ones you need. ``logs`` are plain dicts of floats."""
-
-    def on_train_begin(self, model: "Sequential") -> None: ...
-    def on_epoch_begin(self, epoch: int, steps: int) -> None: ...
-    def on_batch_end(self, step: int, logs: dict) -> None: ...
-    def on_epoch_end(self, epoch: int, logs: dict) -> None: ...
-    def on_train_end(self) -> None: ...
-
-
-@dataclass
-class TrainState:
-    """Where training stands: ``epoch`` epochs done, ``step`` batches into the next one.
-
-    ``order`` is the next epoch's sample order while an epoch is under way (needed to resume in
-    the middle of an epoch); otherwise ``None``.
-    """
-
-    epoch: int = 0
-    step: int = 0
-    order: np.ndarray | None = None
+from scratchnet.nn.trainer import (Augment, Callback, EpochBatches, History, Trainer, TrainState,
+                                   training_loop)
 
 
 class Sequential:
@@ -101,6 +59,9 @@ class Sequential:
         self.loss = SoftmaxCrossEntropy()
         self.train_state = TrainState()
         self.stop_training = False
+        # What the model file says about the model (``save(path, metadata=)``): {} until
+        # ``load_model`` reads a file.
+        self.metadata: dict = {}
         self._name_layers()
         if input_shape is not None:
             self.build(input_shape)
@@ -212,58 +173,29 @@ class Sequential:
             grad = layer.backward(grad)
         return grad
 
-    def gradients(self, x: np.ndarray, y: np.ndarray, dropout_draws: dict | None = None,
+    def gradients(self, x: np.ndarray, y: np.ndarray,
                   mean_over: int | None = None) -> tuple[float, int]:
         """The gradient part of a training step: forward with dropout on, the loss, backward.
 
         Leaves dL/dparam in every layer's ``grads`` and returns the mean loss over x and the
         number of samples classified correctly. ``mean_over`` (default ``len(x)``) is how many
-        samples the loss is the mean of, and ``dropout_draws`` (layer index -> random numbers
-        from ``draw_dropout``) the draws to use instead of drawing: with both, a pass over some
-        rows of a batch gives exactly those rows' share of the whole batch's gradients.
+        samples the loss is the mean of: a data-parallel worker passing the whole batch's size
+        gets its rows' share of the batch's gradients.
 
         Args:
             x: images (N, H, W, C), floating point.
             y: integer labels (N,).
-            dropout_draws: optional draws for these rows, as cut from ``draw_dropout(batch)``.
             mean_over: the size of the whole batch these rows belong to.
         """
-        for index, draws in (dropout_draws or {}).items():
-            self.layers[index].next_draws = draws
-        try:
-            out = self.forward(x, training=True)
-            loss = self.loss.forward(out, y)
-            correct = int((out.argmax(axis=1) == y).sum())
-            self.backward(self.loss.backward(mean_over=mean_over))
-        finally:            # after a failure, no layer may keep draws meant for this batch
-            for index in dropout_draws or {}:
-                self.layers[index].next_draws = None
+        out = self.forward(x, training=True)
+        loss = self.loss.forward(out, y)
+        correct = int((out.argmax(axis=1) == y).sum())
+        self.backward(self.loss.backward(mean_over=mean_over))
         return loss, correct
 
-    def draw_dropout(self, batch: int) -> dict[int, np.ndarray]:
-        """The random numbers each Dropout layer uses in a training pass over ``batch``
-        samples, drawn in the order one ``gradients`` call over the batch draws them."""
-        return {index: draws for index, layer in enumerate(self.layers)
-                if isinstance(layer, Dropout)
-                and (draws := layer.draw((batch, *layer.input_shape))) is not None}
-
-    def replica(self) -> "Sequential":
-        """A copy that shares this model's weight arrays but has its own layer buffers,
-        gradients and loss, so that several copies can run ``gradients`` on different samples
-        at the same time (``scratchnet.nn.parallel``)."""
-        twin = copy.copy(self)
-        twin.layers = [layer.replica() for layer in self.layers]
-        twin.loss = copy.copy(self.loss)
-        return twin
-
-    def shares_batches(self) -> bool:
-        """Whether ``fit`` may split batches between threads: every layer allows it and the
-        optimizer's update can be shared out in slices (the fast ones; not the plain ones)."""
-        return all(layer.shares_batches for layer in self.layers) and \
-            hasattr(self.optimizer, "slices")
-
     def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
-        """One forward, backward and optimizer step; returns the batch's mean loss.
+        """One forward, backward and optimizer step (``Trainer.train_step``, on this thread);
+        returns the batch's mean loss.
 
         Args:
             x: images (N, H, W, C), floating point in [0, 1].
@@ -271,17 +203,7 @@ class Sequential:
         """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
-        return self.train_step(x, y)[0]
-
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
-        """One step on checked inputs: returns the batch's mean loss and how many samples it
-        classified right. Raises ``TrainingDivergedError`` before updating on a NaN loss."""
-        if self.optimizer is None:
-            self.compile()
-        loss, correct = self.gradients(x, y)
-        check_loss(loss)
-        self.optimizer.step(self.params, self.grads)
-        return loss, correct
+        return Trainer(self).train_step(x, y)[0]
 
     def predict_logits(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """The last layer's outputs (N, classes), in a new array the caller owns.
@@ -361,12 +283,13 @@ class Sequential:
     def fit(self, x: np.ndarray, y: np.ndarray, epochs: int = 1, batch_size: int = 128,
             validation_data: tuple[np.ndarray, np.ndarray] | None = None,
             callbacks: Sequence[Callback] = (), shuffle: bool = True, resume: bool = False,
-            augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
-            workers: int | None = None) -> History:
+            augment: Augment | None = None, workers: int | None = None) -> History:
         """Train for ``epochs`` epochs of mini-batches and return the per-epoch History.
 
-        A callback can set ``model.stop_training = True`` to stop after the current batch.
-        Results depend on the number of workers only through the rounding of sums.
+        The inputs are checked here; the epochs run in the training loop
+        (``scratchnet.nn.trainer.training_loop``). A callback can set
+        ``model.stop_training = True`` to stop after the current batch. Results depend on the
+        number of workers only through the rounding of sums.
 
         Args:
             x: training images (N, H, W, C), floating point in [0, 1].
@@ -382,8 +305,9 @@ class Sequential:
                 checkpoint), even from the middle of an epoch; the result is identical to an
                 uninterrupted run with as many workers.
             augment: ``augment(batch, rng) -> batch``, applied to every training batch.
-            workers: threads that share each batch (``scratchnet.nn.parallel``); by default
-                one per core when NumPy's BLAS can be held to one thread each, else one.
+            workers: threads that share each batch (``scratchnet.nn.parallel.worker_count``);
+                by default one per core when NumPy's BLAS can be held to one thread each, else
+                one; plain layers and optimizers train on one.
         """
         x = self._check_input(x)
         y = self._check_labels(y, len(x))
@@ -393,67 +317,15 @@ class Sequential:
             raise ValueError("cannot fit on an empty training set")
         if validation_data is not None:
             val_x = self._check_input(validation_data[0], "validation images")
-            val_y = self._check_labels(validation_data[1], len(val_x), "validation labels")
+            validation_data = (val_x, self._check_labels(validation_data[1], len(val_x),
+                                                         "validation labels"))
         if self.optimizer is None:
             self.compile()
-        if workers is None:
-            workers = default_workers(batch_size) if self.shares_batches() else 1
-        elif positive_int(workers, "workers") > 1 and not self.shares_batches():
-            raise ValueError("plain layers and optimizers train on one thread: use workers=1")
         if not resume:
             self.train_state = TrainState()
-        state = self.train_state
-        steps = -(-len(x) // batch_size)
-        history = History()
-        # With several workers, DataParallel runs each step's passes in its threads.
-        team = DataParallel(self, workers) if workers > 1 else None
-        stepper = team or self
-        try:
-            self.stop_training = False
-            for callback in callbacks:
-                callback.on_train_begin(self)
-            while state.epoch < epochs and not self.stop_training:
-                if state.order is None or len(state.order) != len(x):
-                    state.order = self.rng.permutation(len(x)) if shuffle else np.arange(len(x))
-                    state.step = 0
-                for callback in callbacks:
-                    callback.on_epoch_begin(state.epoch, steps)
-                started = time.perf_counter()
-                loss_sum, correct, seen = 0.0, 0, 0
-                while state.step < steps:
-                    index = state.order[state.step * batch_size:(state.step + 1) * batch_size]
-                    batch_x = x[index]
-                    if augment is not None:
-                        batch_x = augment(batch_x, self.rng)
-                    loss, batch_correct = stepper.train_step(batch_x, y[index])
-                    state.step += 1
-                    loss_sum += loss * len(index)
-                    correct += batch_correct
-                    seen += len(index)
-                    logs = {"loss": loss_sum / seen, "acc": correct / seen}
-                    for callback in callbacks:
-                        callback.on_batch_end(state.step, logs)
-                    if self.stop_training:
-                        break
-                if state.step < steps:
-                    break    # stopped in the middle of an epoch: train_state says where
-                logs = {"loss": loss_sum / max(seen, 1), "acc": correct / max(seen, 1)}
-                if validation_data is not None:
-                    logs["val_loss"], logs["val_acc"] = score(stepper.predict_logits(val_x, 256),
-                                                              val_y)
-                logs["seconds"] = time.perf_counter() - started
-                state.epoch += 1
-                state.step = 0
-                state.order = None
-                history.append(logs)
-                for callback in callbacks:
-                    callback.on_epoch_end(state.epoch - 1, logs)
-            for callback in callbacks:
-                callback.on_train_end()
-        finally:
-            if team is not None:
-                team.close()
-        return history
+        batches = EpochBatches(x, y, batch_size, self.rng, shuffle, self.train_state)
+        return training_loop(self, batches, epochs, workers, callbacks, augment,
+                             validation_data)
 
     # ---------------------------------------------------------------------------------- summary
     def summary(self, print_fn: Callable[[str], None] = print) -> None:
@@ -490,5 +362,4 @@ class Sequential:
             path: where to write; its folder is created if need be.
             metadata: stored as it is and returned by ``load_model`` as ``model.metadata``.
         """
-        from scratchnet.nn.saving import save_model   # the file format imports this module
-        save_model(self, path, metadata)
+        saving.save_model(self, path, metadata)

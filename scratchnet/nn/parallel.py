@@ -10,32 +10,36 @@ Why threads help at all in Python: NumPy releases the interpreter lock inside it
 matrix products, so the workers' array operations do run at the same time. A single thread
 leaves all but one core idle outside BLAS, and in this model that is most of the step (the
 copies for im2col, col2im, masks, pooling, dropout, the optimizer's passes; see
-docs/performance.md). Each worker's products run on one BLAS thread (``scratchnet.tools.blas``).
+docs/performance.md). Each worker's products run on one BLAS thread (``scratchnet.blas``).
 
 Inference over many batches (``predict_logits``, as in the evaluation after each epoch) gives
 each worker every count-th batch; its outputs are exactly those of one thread.
 
 The result is the same training whatever the number of workers, up to the rounding of the
 gradient sums: worker 0 is the model itself, so the summed gradients end up in ``model.grads``;
-Dropout's random draws are made for the whole batch (``Sequential.draw_dropout``), in the order a
-single pass makes them, and each worker gets its rows.
+Dropout's random draws are made for the whole batch (``draw_dropout``), in the order a single
+pass makes them, and each worker gets its rows.
 
-The model knows nothing of threads: this module only calls its passes and its optimizer's
-element-wise update on slices of the parameters.
+The model knows nothing of threads: this module wraps it from outside, as nanoGPT's train.py
+wraps its model in DDP. It calls the model's own gradient pass on replicas of the model
+(``replica``) and its optimizer's element-wise update on slices of the parameters; the training
+step (``scratchnet.nn.trainer.Trainer``) runs either this or the model itself. How many workers
+share a batch is decided here, once, by ``worker_count``.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import os
 from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet import blas
 from scratchnet.nn.checks import positive_int
-from scratchnet.nn.losses import check_loss
+from scratchnet.nn.layers import Dropout
 from scratchnet.nn.optimizers import chunks
-from scratchnet.tools import blas
 
 # The default number of workers leaves each at least this many samples of a batch: a smaller
 # share is mostly fixed per-call costs. (Not tuned; batch 128 gives up to 8 workers.)
@@ -58,6 +62,46 @@ def default_workers(batch_size: int) -> int:
     # workers too.
     cores = min(available_cores(), blas.threads_from_environment() or available_cores())
     return max(1, min(cores, batch_size // MIN_SAMPLES_PER_WORKER))
+
+
+def shares_batches(model) -> bool:
+    """Whether ``model``'s batches may be split between threads: every layer allows it and the
+    optimizer's update can be shared out in slices (the fast ones; not the plain ones)."""
+    return all(layer.shares_batches for layer in model.layers) and \
+        hasattr(model.optimizer, "slices")
+
+
+def worker_count(model, batch_size: int, workers: int | None = None) -> int:
+    """How many threads share each batch of ``model``'s training: ``workers`` when given, else
+    ``default_workers(batch_size)``; always one for a model that cannot share its batches (the
+    plain layers and optimizers), which refuses more.
+
+    ``Sequential.fit``, training runs, teaching and the benchmark all take the count from here.
+    """
+    if workers is None:
+        return default_workers(batch_size) if shares_batches(model) else 1
+    if positive_int(workers, "workers") > 1 and not shares_batches(model):
+        raise ValueError("plain layers and optimizers train on one thread: use workers=1")
+    return workers
+
+
+def replica(model):
+    """A copy of ``model`` that shares its weight arrays but has its own layer buffers,
+    gradients and loss, so that several copies can run ``gradients`` on different samples at
+    the same time."""
+    twin = copy.copy(model)
+    twin.layers = [layer.replica() for layer in model.layers]
+    twin.loss = copy.copy(model.loss)
+    return twin
+
+
+def draw_dropout(model, batch: int) -> dict[int, np.ndarray]:
+    """The random numbers each Dropout layer of ``model`` uses in a training pass over
+    ``batch`` samples (layer index -> draws), drawn in the order one pass over the batch draws
+    them."""
+    return {index: draws for index, layer in enumerate(model.layers)
+            if isinstance(layer, Dropout)
+            and (draws := layer.draw((batch, *layer.input_shape))) is not None}
 
 
 class Workers:
@@ -85,16 +129,17 @@ class Workers:
 
 
 class DataParallel(Workers):
-    """Training steps of ``model`` with the batch split between ``count`` workers, and
-    inference over many batches with the batches split between them.
+    """The gradient pass and the optimizer's update of ``model`` with each batch split between
+    ``count`` workers, and inference over many batches with the batches split between them.
 
     Each worker runs the model's own passes (``Sequential.gradients``, ``forward``) on a
-    replica of the model (``Sequential.replica``: the same weight arrays, its own buffers and
-    gradients); worker 0 is the model itself. Use as a context manager (the threads and the
-    replicas are released at exit):
+    replica of the model (``replica``: the same weight arrays, its own buffers and gradients);
+    worker 0 is the model itself. Use as a context manager (the threads and the replicas are
+    released at exit):
 
         with DataParallel(model, 2) as workers:
-            loss, correct = workers.train_step(x, y)       # as model.train_step(x, y)
+            loss, correct = workers.gradients(x, y)     # as model.gradients(x, y)
+            workers.update()                            # as model.optimizer.step(params, grads)
 
     The replicas share the model's ``params`` dicts, so weights changed in place (by the
     optimizer, or by replacing an entry as ``training.runs.set_dtype`` does) are seen by every
@@ -107,7 +152,7 @@ class DataParallel(Workers):
                              "its training between workers")
         super().__init__(count)
         self.model = model
-        self.replicas = [model] + [model.replica() for _ in range(self.count - 1)]
+        self.replicas = [model] + [replica(model) for _ in range(self.count - 1)]
 
     def __enter__(self) -> "DataParallel":
         return self
@@ -134,28 +179,23 @@ class DataParallel(Workers):
                   for k in range(min(self.count, len(starts)))])
         return out
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
-        """The model's ``train_step(x, y)``: the gradients, then the optimizer's update, each
-        shared between the workers."""
-        if self.model.optimizer is None:
-            self.model.compile()
-        loss, correct = self.gradients(x, y)
-        check_loss(loss)
-        self.update()
-        return loss, correct
-
     def gradients(self, x: np.ndarray, y: np.ndarray) -> tuple[float, int]:
         """The model's ``gradients(x, y)`` with the rows split between the workers, leaving the
         batch's gradients (as one pass over all of x would) in ``model.grads``."""
         total = len(x)
         count = min(self.count, total)
         bounds = np.linspace(0, total, count + 1).round().astype(int)
-        draws = self.model.draw_dropout(total)
+        draws = draw_dropout(self.model, total)
 
         def share(k: int, rows: slice) -> tuple[float, int]:
-            loss, correct = self.replicas[k].gradients(
-                x[rows], y[rows], {index: d[rows] for index, d in draws.items()},
-                mean_over=total)
+            worker = self.replicas[k]
+            for index, layer_draws in draws.items():
+                worker.layers[index].next_draws = layer_draws[rows]
+            try:
+                loss, correct = worker.gradients(x[rows], y[rows], mean_over=total)
+            finally:        # after a failure, no layer may keep draws meant for this batch
+                for index in draws:
+                    worker.layers[index].next_draws = None
             return loss * len(y[rows]), correct
         results = self.run([lambda k=k: share(k, slice(bounds[k], bounds[k + 1]))
                             for k in range(count)])

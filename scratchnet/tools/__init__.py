@@ -1,2 +1,3 @@
-"""Tools around the library: the BLAS thread control (``blas``), the benchmark behind
-``scripts/bench.py`` and the SIGKILL fault test behind ``scripts/kill_test.py``."""
+"""Tools around the library: the benchmark behind ``scripts/bench.py``, the timing of each speed
+trick, the SIGKILL fault test behind ``scripts/kill_test.py``, and the studies of teaching and of
+training ideas on people's drawings."""

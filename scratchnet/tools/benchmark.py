@@ -20,11 +20,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from scratchnet.tools import blas
+from scratchnet import blas
 from scratchnet.nn.layers import Conv2D, Dense
 from scratchnet.nn.model import Sequential
-
-from scratchnet.nn.parallel import DataParallel
+from scratchnet.nn.trainer import Trainer
 
 
 def median_seconds(function: Callable[[], object], runs: int, warmup: int = 1,
@@ -250,11 +249,8 @@ def step_seconds(model: Sequential, batch: int, steps: int, workers: int = 1) ->
 @contextlib.contextmanager
 def training_steps(model: Sequential, workers: int) -> Iterator[Callable]:
     """A function ``step(x, y)`` running one training step as ``fit`` would with ``workers``."""
-    if workers == 1:
-        yield model.train_step
-        return
-    with DataParallel(model, workers) as team:
-        yield team.train_step
+    with Trainer(model, workers) as trainer:
+        yield trainer.train_step
 
 
 def layer_shares(model: Sequential, batch: int, steps: int = 10) -> dict[str, float]:
@@ -298,7 +294,7 @@ def peak_rss_of_full_data_training(data_dir: str, steps: int = 5, batch: int = 1
 import resource, sys
 import numpy as np
 from scratchnet.data.mnist import load_mnist, to_float_images
-from scratchnet.nn.models import reference_cnn
+from scratchnet.nn.networks import reference_cnn
 (x, y), (xt, yt) = load_mnist({data_dir!r}, download=False)
 x, xt = to_float_images(x), to_float_images(xt)
 model = reference_cnn(); model.compile()

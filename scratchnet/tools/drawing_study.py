@@ -118,7 +118,7 @@ def finetune_trial(base: str | Path, out: str | Path, augment=None, data_dir: st
     import time
 
     from scratchnet.data.mnist import load_mnist, to_float_images
-    from scratchnet.nn.saving import load_model
+    from scratchnet.nn.loading import load_model
     from scratchnet.preprocess import deslant as deslant_images
 
     started = time.perf_counter()

@@ -32,7 +32,7 @@ from typing import IO
 
 import numpy as np
 
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 from scratchnet.training.runs import CHECKPOINT_NAME, MODEL_NAME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

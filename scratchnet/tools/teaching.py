@@ -19,7 +19,7 @@ import numpy as np
 
 from scratchnet.training.finetune import TeachSettings, accuracy_on, render_saved, teach
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.loading import load_model
 from scratchnet.data.personal import NAME_PATTERN
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from scratchnet.nn import optimizers
 from scratchnet.nn.im2col import im2col, sliding_windows
-from scratchnet.nn.models import reference_cnn
+from scratchnet.nn.networks import reference_cnn
 from scratchnet.nn import plain
 from scratchnet.tools.benchmark import median_seconds
 

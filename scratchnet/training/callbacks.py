@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from scratchnet.nn.model import Callback, Sequential
+from scratchnet.nn.model import Sequential
+from scratchnet.nn.trainer import Callback
 from scratchnet.progress import StatusLine, bar, format_duration
 
 

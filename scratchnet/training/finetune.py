@@ -21,9 +21,8 @@ import numpy as np
 from scratchnet.files import remove_stale_temporaries
 from scratchnet.training.augment import augment as augment_batch
 from scratchnet.nn.model import Sequential
-from scratchnet.nn.saving import load_model
-from scratchnet.nn.checks import positive_int
-from scratchnet.nn.parallel import DataParallel, default_workers
+from scratchnet.nn.loading import load_model
+from scratchnet.nn.trainer import BatchSource, Callback, TrainState, training_loop
 from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
@@ -243,6 +242,69 @@ def accuracy_on(model: Sequential, x: np.ndarray, y: np.ndarray) -> float:
     return float((model.predict(x).argmax(axis=1) == y).mean())
 
 
+class MixedBatches(BatchSource):
+    """Teaching's batches, as one epoch of ``settings.max_steps``: each holds
+    ``personal_per_batch`` saved digits drawn at random (with replacement) and MNIST digits for
+    the rest, drawn from ``settings.mnist_samples`` of them chosen once, all from ``rng``."""
+
+    def __init__(self, personal_x: np.ndarray, personal_y: np.ndarray, mnist_x: np.ndarray,
+                 mnist_y: np.ndarray, settings: TeachSettings, rng: np.random.Generator):
+        pool = rng.choice(len(mnist_x), size=min(settings.mnist_samples, len(mnist_x)),
+                          replace=False)
+        self.personal_x, self.personal_y = personal_x, personal_y
+        self.pool_x, self.pool_y = mnist_x[pool], mnist_y[pool]
+        self.personal_count = min(settings.personal_per_batch, settings.batch_size - 1)
+        self.mnist_count = settings.batch_size - self.personal_count
+        self.rng = rng
+        self.batch_size = settings.batch_size
+        self.steps = settings.max_steps
+        self.state = TrainState()       # the run's own: the model's train_state is left alone
+
+    def batch(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        mine = self.rng.integers(len(self.personal_x), size=self.personal_count)
+        theirs = self.rng.integers(len(self.pool_x), size=self.mnist_count)
+        return (np.concatenate([self.personal_x[mine], self.pool_x[theirs]]),
+                np.concatenate([self.personal_y[mine], self.pool_y[theirs]]))
+
+
+class StopWhenReadRight(Callback):
+    """Every ``check_every`` steps, read the saved digits as they are (no augmentation, no
+    dropout); once all are read right, stop ``steps_after_right`` steps later (or at
+    ``max_steps``). ``stop_at`` is the step teaching will stop at, as it stands."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, settings: TeachSettings):
+        self.x, self.y, self.settings = x, y, settings
+        self.stop_at, self.steps, self.stopped = settings.max_steps, 0, "step limit"
+
+    def on_train_begin(self, model: Sequential) -> None:
+        self.model = model
+
+    def on_batch_end(self, step: int, logs: dict) -> None:
+        settings = self.settings
+        self.steps = step
+        if self.stop_at == settings.max_steps and step % settings.check_every == 0 \
+                and accuracy_on(self.model, self.x, self.y) == 1.0:
+            self.stop_at = min(settings.max_steps, step + settings.steps_after_right)
+            self.stopped = "read right"
+        if step >= self.stop_at:
+            self.model.stop_training = True
+
+
+class ReportSteps(Callback):
+    """``progress(step, stop_at)`` after every step, then ``Cancelled`` if ``cancel`` is set."""
+
+    def __init__(self, schedule: StopWhenReadRight,
+                 progress: Callable[[int, int], None] | None,
+                 cancel: threading.Event | None):
+        self.schedule, self.progress, self.cancel = schedule, progress, cancel
+
+    def on_batch_end(self, step: int, logs: dict) -> None:
+        if self.progress is not None:
+            self.progress(step, self.schedule.stop_at)
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled(f"cancelled after {step} steps")
+
+
 def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
           mnist_x: np.ndarray, mnist_y: np.ndarray, settings: TeachSettings = TeachSettings(),
           progress: Callable[[int, int], None] | None = None,
@@ -252,49 +314,24 @@ def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
     ``personal_x`` (P, 28, 28, 1) and ``mnist_x`` (M, 28, 28, 1) floats in [0, 1], labels int
     (P,) and (M,). ``progress(step, max_steps)`` is called after every step; ``cancel`` set
     raises ``Cancelled`` after the current step. The model's generator draws the batches,
-    dropout and augmentation (reseed it for a reproducible run).
+    dropout and augmentation (reseed it for a reproducible run). The steps run in the training
+    loop ``fit`` runs (``scratchnet.nn.trainer``), with ``MixedBatches`` as the batch source.
     """
     if len(personal_x) == 0:
         raise PersonalDataError("no personal digits to learn from")
     if len(mnist_x) == 0:
         raise ValueError("teaching needs MNIST training digits to mix in; got none")
     started = time.perf_counter()
-    rng = model.rng
     if model.optimizer is None:
         model.compile()
     model.optimizer.learning_rate = settings.learning_rate if settings.learning_rate is not None \
         else model.optimizer.learning_rate * settings.learning_rate_scale
-    pool = rng.choice(len(mnist_x), size=min(settings.mnist_samples, len(mnist_x)),
-                      replace=False)
-    pool_x, pool_y = mnist_x[pool], mnist_y[pool]
-    personal_count = min(settings.personal_per_batch, settings.batch_size - 1)
-    mnist_count = settings.batch_size - personal_count
+    batches = MixedBatches(personal_x, personal_y, mnist_x, mnist_y, settings, model.rng)
     before = accuracy_on(model, personal_x, personal_y)
-    workers = default_workers(settings.batch_size) if settings.workers is None \
-        else positive_int(settings.workers, "workers")
-    team = DataParallel(model, workers) if workers > 1 else None
-    train_step = model.train_step if team is None else team.train_step
-    stop_at, step, stopped = settings.max_steps, 0, "step limit"
-    try:
-        while step < stop_at:
-            mine = rng.integers(len(personal_x), size=personal_count)
-            theirs = rng.integers(len(pool_x), size=mnist_count)
-            batch_x = np.concatenate([personal_x[mine], pool_x[theirs]])
-            batch_y = np.concatenate([personal_y[mine], pool_y[theirs]])
-            if settings.augment:
-                batch_x = augment_batch(batch_x, rng)
-            train_step(batch_x, batch_y)
-            step += 1
-            if progress is not None:
-                progress(step, stop_at)
-            if cancel is not None and cancel.is_set():
-                raise Cancelled(f"cancelled after {step} steps")
-            if stop_at == settings.max_steps and step % settings.check_every == 0 \
-                    and accuracy_on(model, personal_x, personal_y) == 1.0:
-                stop_at = min(settings.max_steps, step + settings.steps_after_right)
-                stopped = "read right"
-    finally:
-        if team is not None:
-            team.close()
+    schedule = StopWhenReadRight(personal_x, personal_y, settings)
+    training_loop(model, batches, epochs=1, workers=settings.workers,
+                  callbacks=[ReportSteps(schedule, progress, cancel), schedule],
+                  augment=augment_batch if settings.augment else None)
     after = accuracy_on(model, personal_x, personal_y)
-    return TeachOutcome(step, time.perf_counter() - started, before, after, stopped)
+    return TeachOutcome(schedule.steps, time.perf_counter() - started, before, after,
+                        schedule.stopped)

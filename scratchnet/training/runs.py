@@ -28,13 +28,15 @@ import numpy as np
 from scratchnet.training.augment import DRAWING, Distortions
 from scratchnet.training.metrics import evaluate_classifier
 from scratchnet.files import remove_stale_temporaries, write_json
-from scratchnet.nn.model import Callback, Sequential, TrainingDivergedError
+from scratchnet.nn.losses import TrainingDivergedError
+from scratchnet.nn.model import Sequential
+from scratchnet.nn.trainer import Callback
 from scratchnet.training.callbacks import Checkpoint, StopOnInterrupt, interrupt_flag
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 from scratchnet.nn import plain
-from scratchnet.nn.models import reference_cnn, small_cnn
+from scratchnet.nn.networks import reference_cnn, small_cnn
 from scratchnet.nn.optimizers import OPTIMIZERS
-from scratchnet.nn.parallel import default_workers
+from scratchnet.nn.parallel import worker_count
 
 MODELS = {"reference": reference_cnn, "small": small_cnn}
 DTYPES = {"float32": np.float32, "float64": np.float64}
@@ -205,8 +207,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
     options from the checkpoint, so only a deliberate contradiction fails).
     """
     model = load_model(path)
-    metadata = getattr(model, "metadata", {}) or {}
-    stored = _named_augmentation(metadata.get("config", {}))
+    stored = _named_augmentation(model.metadata.get("config", {}))
     different = [f"{name}: checkpoint {stored[name]!r}, requested {getattr(config, name)!r}"
                  for name in RUN_SETTINGS if name in stored and stored[name] !=
                  getattr(config, name)]
@@ -216,7 +217,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
     if model.optimizer is None:
         raise ConfigurationError(f"{path} holds no optimizer state, so it cannot be resumed")
     set_dtype(model, config.dtype)
-    history = metadata.get("history") or {}
+    history = model.metadata.get("history") or {}
     epochs_recorded = len(history.get("loss", []))
     if epochs_recorded != model.train_state.epoch:
         history = {}     # a model saved by other code: resume the weights, restart the record
@@ -226,7 +227,7 @@ def load_checkpoint(path: str | os.PathLike, config: TrainConfig) -> tuple[Seque
 def stored_settings(path: str | os.PathLike) -> dict:
     """The run settings and planned epochs saved in a checkpoint's metadata ({} if none)."""
     model = load_model(path)
-    stored = _named_augmentation((getattr(model, "metadata", {}) or {}).get("config", {}))
+    stored = _named_augmentation(model.metadata.get("config", {}))
     return {name: stored[name] for name in (*RUN_SETTINGS, "epochs") if name in stored}
 
 
@@ -265,11 +266,11 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
             + (f", batch {model.train_state.step + 1}" if model.train_state.step else ""))
     else:
         model = build_model(config)
+    try:
+        workers = worker_count(model, config.batch_size, config.workers)
+    except ValueError as error:
+        raise ConfigurationError(f"--workers {config.workers}: {error}") from error
     data = dataset if dataset is not None else load_data(config)
-    if not model.shares_batches():
-        workers = 1      # plain layers and optimizers: fit runs them on one thread
-    else:
-        workers = default_workers(config.batch_size) if config.workers is None else config.workers
     log(f"Training {config.model} CNN ({model.count_params():,} parameters) on "
         f"{len(data.x_train):,} digits for {config.epochs} epochs, batch {config.batch_size}, "
         f"{type(model.optimizer).__name__}, {config.dtype}"

@@ -1,4 +1,4 @@
-"""Argument checks shared by the layers, the model and the data readers.
+"""Argument checks shared by the layers, the optimizers, the model and the data readers.
 
 Python's ``bool`` is a subclass of ``int``, so ``isinstance(True, int)`` holds; every check here
 refuses booleans, so that ``Conv2D(filters=True)`` or ``fit(epochs=True)`` is an error rather
@@ -7,6 +7,7 @@ than a 1.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 
@@ -30,6 +31,27 @@ def non_negative_int(value, name: str) -> int:
     if not is_integer(value) or value < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
     return int(value)
+
+
+def positive_number(value, name: str) -> float:
+    """A finite number above zero (a learning rate), as a float."""
+    if not is_real(value) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def fraction(value, name: str) -> float:
+    """A number in [0, 1) (a momentum or the decay of a running mean), as a float."""
+    if not is_real(value) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return float(value)
+
+
+def nesterov_flag(nesterov, momentum: float) -> bool:
+    """SGD's ``nesterov``: Nesterov momentum needs a momentum to look ahead with."""
+    if nesterov and momentum == 0:
+        raise ValueError("nesterov momentum needs momentum > 0")
+    return bool(nesterov)
 
 
 def pair(value, name: str) -> tuple[int, int]:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratchnet.nn.checks import fraction, nesterov_flag, positive_number
+
 CHUNK = 1 << 17
 
 
@@ -47,9 +49,7 @@ class Optimizer:
     work_arrays = 0
 
     def __init__(self, learning_rate: float):
-        if not np.isfinite(learning_rate) or learning_rate <= 0:
-            raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = positive_number(learning_rate, "learning_rate")
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
@@ -111,13 +111,9 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        if nesterov and momentum == 0:
-            raise ValueError("nesterov momentum needs momentum > 0")
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
-        self.slots = ("momentum_buffer",) if momentum else ()
+        self.momentum = fraction(momentum, "momentum")
+        self.nesterov = nesterov_flag(nesterov, self.momentum)
+        self.slots = ("momentum_buffer",) if self.momentum else ()
 
     def _update(self, param, grad, *state):
         # Speed trick (out= arithmetic, docs/performance.md); as formulas: plain.SGD.delta.
@@ -165,10 +161,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8):
         super().__init__(learning_rate)
-        for name, value in (("beta_1", beta_1), ("beta_2", beta_2)):
-            if not 0 <= value < 1:
-                raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1, self.beta_2 = fraction(beta_1, "beta_1"), fraction(beta_2, "beta_2")
+        self.epsilon = float(epsilon)
 
     def _update(self, param, grad, exp_avg, exp_avg_sq, step, temp):
         # Speed trick (out= arithmetic, docs/performance.md); as formulas (plain.Adam.delta):
@@ -215,9 +209,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate: float = 1.0, rho: float = 0.95, epsilon: float = 1e-7):
         super().__init__(learning_rate)
-        if not 0 <= rho < 1:
-            raise ValueError(f"rho must be in [0, 1), got {rho!r}")
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho, self.epsilon = fraction(rho, "rho"), float(epsilon)
 
     def _update(self, param, grad, square_avg, acc_delta, delta, temp):
         # Speed trick (out= arithmetic, docs/performance.md); as formulas (plain.Adadelta.delta):

@@ -1,46 +1,55 @@
 """Plain layers, loss and optimizers: the network's math written as it reads, for study.
 
 Each class here is the twin of a fast one in ``scratchnet.nn.layers`` / ``nn.losses`` /
-``nn.optimizers``: the same constructor arguments, ``config()``, parameter names and
-initial weights, the same results up to float rounding (``tests/test_plain.py`` checks that),
-but none of the speed tricks. A layer keeps only what its backward pass needs and returns new
-arrays every call. Shapes are NHWC; N is the batch.
+``nn.optimizers`` (``TWINS`` pairs them): the same constructor arguments and argument checks,
+``config()``, parameter names and initial weights, the same results up to float rounding
+(``tests/test_plain.py`` checks that), but none of the speed tricks. A layer keeps only what its
+backward pass needs and returns new arrays every call. Shapes are NHWC; N is the batch.
 
     Conv2D     cols = im2col(pad(x))                       (N*OH*OW, KH*KW*C)
                y    = act(cols @ K + b)                    (N, OH, OW, F)
                dK   = cols.T @ g     db = sum(g)     dx = unpad(col2im(g @ K.T))
     MaxPool2D  y    = max over each window                 dx = grad to each window's argmax
     Dense      y    = act(x @ W + b)                       dW = x.T @ g   db = sum(g)   dx = g @ W.T
-    Dropout    y    = x * m / q                            dx = grad_out * m / q
+    Dropout    y    = x * m / q,  m = rng.random(shape) < q               dx = grad_out * m / q
     loss       L    = -mean(log softmax(z)[label])         dL/dz = (softmax(z) - onehot) / N
 
 (g, ``grad`` in the code, is grad_out, times (y > 0) when the layer has a fused ReLU.)
-``Flatten`` and ``ReLU`` are already plain in ``scratchnet.nn.layers`` and are used from there.
+``Flatten``, ``ReLU`` and ``Softmax`` are already plain in ``scratchnet.nn.layers`` and are used
+from there.
 
 The fast layers compute the same arithmetic, arranged for the cache and the BLAS library; each
 difference is named, with its reason, where it is made, and measured in docs/performance.md;
-docs/tour.md walks through them. Build the plain network with ``reference_cnn(plain=True)`` and
-train it with ``python scripts/train.py --plain`` (slowly). A plain model saves exactly as a
-fast one (same class names, configs, weights and optimizer slots), so ``load_model`` gives the
-fast twin back. Plain models train on one thread (``fit`` picks one worker for them): the
-plain ``Dropout`` draws its own masks, and the plain optimizers have no update slices to share
-out.
+docs/tour.md walks through them. Two of their tricks change a result, and their modules say how:
+which maximum of a pooling window takes the gradient on a tie (here argmax's, the first in
+reading order), and how dropout draws its mask (here ``rng.random``, so the same seed gives
+other masks than the fast layer's 16-bit draws).
+
+Build the plain network with ``reference_cnn(plain=True)`` and train it with
+``python scripts/train.py --plain`` (slowly). A plain model saves exactly as a fast one (same
+class names, configs, weights and optimizer slots), so ``load_model`` gives the fast twin back,
+and ``make_plain`` turns it plain again. Plain models train on one thread (``fit`` picks one
+worker for them): the plain ``Dropout`` draws its own masks, and the plain optimizers have no
+update slices to share out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from scratchnet.nn import layers as fast
+from scratchnet.nn import optimizers as fast_optimizers
+from scratchnet.nn.checks import fraction, nesterov_flag, positive_number
 from scratchnet.nn.im2col import col2im, sliding_windows
 from scratchnet.nn.initializers import kernel_initializer
-from scratchnet.nn.layers.activations import ReLU, softmax_and_log
-from scratchnet.nn.checks import is_real
+from scratchnet.nn.layers.activations import ReLU, Softmax, softmax_and_log
 from scratchnet.nn.layers.base import Layer, check_activation, default_rng, pair, positive_int
 from scratchnet.nn.layers.conv import same_padding
 from scratchnet.nn.layers.dense import Flatten
+from scratchnet.nn.layers.dropout import check_rate
 
-__all__ = ["Conv2D", "MaxPool2D", "Dense", "Flatten", "Dropout", "ReLU", "SoftmaxCrossEntropy",
-           "SGD", "Adam", "Adadelta", "im2col"]
+__all__ = ["Conv2D", "MaxPool2D", "Dense", "Flatten", "Dropout", "ReLU", "Softmax",
+           "SoftmaxCrossEntropy", "SGD", "Adam", "Adadelta", "TWINS", "im2col", "make_plain", "plain_twin"]
 
 
 def im2col(x: np.ndarray, kernel_h: int, kernel_w: int, stride) -> np.ndarray:
@@ -133,7 +142,8 @@ class Conv2D(Layer):
 
 
 class MaxPool2D(Layer):
-    """Max pooling; each window's gradient goes to its first maximum in column-major order.
+    """Max pooling; each window's gradient goes to its argmax, on a tie the first maximum in
+    reading (row-major) order.
 
     Args:
         pool_size: int or (PH, PW).
@@ -157,17 +167,15 @@ class MaxPool2D(Layer):
 
     def forward(self, x, training=False):
         windows = sliding_windows(x, self.pool_h, self.pool_w, self.strides)  # (N,OH,OW,PH,PW,C)
-        # Each window's PH*PW values in column-major order (PW, PH), last: argmax then picks the
-        # leftmost column holding the maximum, and the top one in it.
-        flat = windows.transpose(0, 1, 2, 5, 4, 3).reshape(*windows.shape[:3], x.shape[3], -1)
-        self.x_shape, self.argmax = x.shape, flat.argmax(axis=-1)       # (N, OH, OW, C)
-        return flat.max(axis=-1)
+        # Each window's values in reading order, k = a*PW + b: argmax gives the first maximum.
+        flat = windows.reshape(*windows.shape[:3], self.pool_h * self.pool_w, x.shape[3])
+        self.x_shape, self.argmax = x.shape, flat.argmax(axis=3)        # (N, OH, OW, C)
+        return windows.max(axis=(3, 4))
 
     def backward(self, grad_out):
-        one_hot = np.arange(self.pool_w * self.pool_h) == self.argmax[..., None]
-        flat = one_hot * grad_out[..., None]                          # (N, OH, OW, C, PW*PH)
-        windows = flat.reshape(*flat.shape[:4], self.pool_w, self.pool_h)
-        windows = windows.transpose(0, 1, 2, 5, 4, 3)                 # (N, OH, OW, PH, PW, C)
+        # one_hot[n, i, j, k, c] = (k == argmax[n, i, j, c]): each window's gradient at its argmax
+        one_hot = np.arange(self.pool_h * self.pool_w)[:, None] == self.argmax[:, :, :, None, :]
+        windows = one_hot * grad_out[:, :, :, None, :]                  # (N, OH, OW, PH*PW, C)
         return col2im(windows, self.x_shape, self.pool_h, self.pool_w, self.strides)
 
     def config(self):
@@ -230,11 +238,12 @@ class Dense(Layer):
 class Dropout(Layer):
     """Inverted dropout: in training y = x * m / q, with m ~ Bernoulli(q), q = 1 - rate.
 
-    The mask is drawn as the fast layer draws it (16-bit integers against a threshold, so q is
-    rate rounded to a multiple of 1/65536), which gives both the same masks from the same seed.
+    m is ``rng.random(x.shape) < q`` with the model's generator: each uniform draw in [0, 1) is
+    below q with probability q.
 
     Args:
-        rate: share of the inputs set to zero in training, in [0, 0.9999].
+        rate: share of the inputs set to zero in training, in [0, 0.9999] (the fast layer's
+            bound, so that a model of either kind loads as the other).
         name: the layer's name.
 
     Input and output shape: any.
@@ -245,9 +254,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, name: str | None = None):
         super().__init__(name)
-        if not is_real(rate) or not 0 <= rate <= 0.9999:
-            raise ValueError(f"dropout rate must be a number in [0, 0.9999], got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_rate(rate)
 
     def build(self, input_shape, rng=None):
         super().build(input_shape)
@@ -257,9 +264,9 @@ class Dropout(Layer):
         self.mask = None
         if not training or self.rate == 0:
             return x
-        threshold = round(self.rate * 65536)
-        keep = self.rng.integers(0, 65536, size=x.shape, dtype=np.uint16) >= threshold
-        self.mask = keep / x.dtype.type((65536 - threshold) / 65536)    # m / q
+        q = 1 - self.rate
+        m = self.rng.random(x.shape) < q                                # m ~ Bernoulli(q)
+        self.mask = m / x.dtype.type(q)                                 # m / q
         return x * self.mask
 
     def backward(self, grad_out):
@@ -297,7 +304,7 @@ class Optimizer:
     slots: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float):
-        self.learning_rate = float(learning_rate)
+        self.learning_rate = positive_number(learning_rate, "learning_rate")
         self.iterations = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
@@ -327,8 +334,9 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0, nesterov: bool = False):
         super().__init__(learning_rate)
-        self.momentum, self.nesterov = float(momentum), bool(nesterov)
-        self.slots = ("momentum_buffer",) if momentum else ()
+        self.momentum = fraction(momentum, "momentum")
+        self.nesterov = nesterov_flag(nesterov, self.momentum)
+        self.slots = ("momentum_buffer",) if self.momentum else ()
 
     def delta(self, grad, state):
         if not self.momentum:
@@ -357,7 +365,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-8):
         super().__init__(learning_rate)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        self.beta_1, self.beta_2 = fraction(beta_1, "beta_1"), fraction(beta_2, "beta_2")
+        self.epsilon = float(epsilon)
 
     def delta(self, grad, state):
         m, v, t = state["exp_avg"], state["exp_avg_sq"], self.iterations
@@ -384,7 +393,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, learning_rate: float = 1.0, rho: float = 0.95, epsilon: float = 1e-7):
         super().__init__(learning_rate)
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho, self.epsilon = fraction(rho, "rho"), float(epsilon)
 
     def delta(self, grad, state):
         v, u = state["square_avg"], state["acc_delta"]
@@ -399,6 +408,22 @@ class Adadelta(Optimizer):
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adadelta": Adadelta}
 
+# Each fast class and its plain twin.
+TWINS = {
+    fast.Conv2D: Conv2D, fast.MaxPool2D: MaxPool2D, fast.Dense: Dense, fast.Dropout: Dropout,
+    fast.Flatten: Flatten, fast.ReLU: ReLU, fast.Softmax: Softmax,
+    fast_optimizers.SGD: SGD, fast_optimizers.Adam: Adam, fast_optimizers.Adadelta: Adadelta,
+}
+
+
+def plain_twin(fast_object):
+    """A new plain layer or optimizer with the configuration of ``fast_object``."""
+    twin_class = TWINS.get(type(fast_object))
+    if twin_class is None:
+        raise ValueError(f"{type(fast_object).__name__} has no plain twin in "
+                         f"scratchnet.nn.plain.TWINS")
+    return twin_class(**fast_object.config())
+
 
 def make_plain(model) -> None:
     """Swap a built ``Sequential``'s layers, loss and optimizer for their plain twins, in place.
@@ -409,7 +434,7 @@ def make_plain(model) -> None:
     """
     scratch = np.random.default_rng(0)      # the twins' own initial weights are thrown away
     for index, layer in enumerate(model.layers):
-        twin = globals()[type(layer).__name__](**layer.config())
+        twin = plain_twin(layer)
         twin.build(layer.input_shape, rng=scratch)
         twin.params, twin.needs_input_grad = layer.params, layer.needs_input_grad
         if isinstance(twin, Dropout):
@@ -417,6 +442,6 @@ def make_plain(model) -> None:
         model.layers[index] = twin
     model.loss = SoftmaxCrossEntropy()
     if model.optimizer is not None:
-        optimizer = globals()[type(model.optimizer).__name__](**model.optimizer.config())
+        optimizer = plain_twin(model.optimizer)
         optimizer.iterations, optimizer.state = model.optimizer.iterations, model.optimizer.state
         model.optimizer = optimizer

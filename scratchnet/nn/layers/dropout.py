@@ -7,11 +7,19 @@ Training, with keep probability q = 1 - rate and a fresh Bernoulli(q) mask m of 
 
 Inference: y = x (the 1/q scaling during training already keeps the expected activation equal).
 
-The mask is drawn from the model's generator as 16-bit integers compared with a threshold, which
-needs a quarter of the random bits of float64 draws; the keep probability is therefore rounded to a
-multiple of 1/65536 (exact for rates such as 0.25 and 0.5), and q is that rounded value. The plain
-twin, ``scratchnet.nn.plain.Dropout``, draws the same masks; this layer differs in writing the mask
-and the output into reused buffers (``Layer.buffer``, docs/performance.md).
+The plain twin, ``scratchnet.nn.plain.Dropout``, is these lines, with m = rng.random(x.shape) < q
+drawn from the model's generator. This layer departs from them where it draws the mask:
+
+- Speed trick (16-bit draws): m = d >= t for 16-bit integers d drawn uniformly from the model's
+  generator and the threshold t = round(rate * 65536). They take a quarter of the random bits and
+  of the memory of float64 draws (data-parallel training holds the whole batch's draws at once)
+  and less than half the time (docs/performance.md). The price is the keep probability's resolution:
+  q = (65536 - t) / 65536, the rate rounded to a multiple of 1/65536 (exact for rates such as
+  0.25 and 0.5, off by at most 1/131072 otherwise), and rates stop at ``MAX_RATE`` so that q
+  stays at least one step above zero. For the same seed the masks are not the plain twin's;
+  tests/test_plain.py hands both the same mask.
+- reused buffers: the mask and the output are written into arrays kept from step to step
+  (``Layer.buffer``, docs/performance.md).
 
 Data-parallel training makes the whole batch's draws itself, in the order a single pass would,
 and hands each worker its rows through ``next_draws``: the masks do not depend on how many
@@ -28,12 +36,20 @@ from scratchnet.nn.layers.base import Layer, default_rng
 MAX_RATE = 0.9999   # the keep probability must stay at least one step of 1/65536 above zero
 
 
+def check_rate(rate) -> float:
+    """A dropout rate, a number in [0, MAX_RATE], as a float (the plain twin checks it here too,
+    so that every model one of them accepts the other loads)."""
+    if not is_real(rate) or not 0 <= rate <= MAX_RATE:
+        raise ValueError(f"dropout rate must be a number in [0, {MAX_RATE}], got {rate!r}")
+    return float(rate)
+
+
 class Dropout(Layer):
     """Inverted dropout, as Keras' ``Dropout``: active only in training.
 
     Args:
-        rate: share of the inputs set to zero in training, in [0, 0.9999] (rounded to a
-            multiple of 1/65536).
+        rate: share of the inputs set to zero in training, in [0, 0.9999], rounded to a
+            multiple of 1/65536 (speed trick "16-bit draws" above).
         name: the layer's name; the model gives one if None.
 
     Input and output shape: any, the same.
@@ -43,9 +59,7 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, name: str | None = None):
         super().__init__(name)
-        if not is_real(rate) or not 0 <= rate <= MAX_RATE:
-            raise ValueError(f"dropout rate must be a number in [0, {MAX_RATE}], got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_rate(rate)
         self.rng: np.random.Generator | None = None
         self.next_draws: np.ndarray | None = None   # used (once) instead of drawing, if set
 
@@ -57,7 +71,7 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             self._scaled_mask = None
             return x
-        threshold = round(self.rate * 65536)
+        threshold = round(self.rate * 65536)        # t; speed trick (16-bit draws)
         draws, self.next_draws = self.next_draws, None
         if draws is None:
             draws = self.draw(x.shape)
@@ -71,7 +85,8 @@ class Dropout(Layer):
         return np.multiply(x, self._scaled_mask, out=self.output("out", x.shape, x.dtype, training))
 
     def draw(self, shape: tuple) -> np.ndarray | None:
-        """The random numbers a training pass over inputs of ``shape`` uses (None at rate 0)."""
+        """The random numbers a training pass over inputs of ``shape`` uses (None at rate 0):
+        uniform 16-bit integers, the speed trick "16-bit draws"."""
         if self.rate == 0:
             return None
         return self.rng.integers(0, 65536, size=shape, dtype=np.uint16)

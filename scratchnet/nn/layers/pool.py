@@ -8,24 +8,34 @@ Backward: each window's gradient goes to one input position, its argmax (a*, b*)
 
     dx[n, i*SH + a*, j*SW + b*, c] += grad_out[n, i, j, c]
 
-Ties: when several positions in a window hold the maximum, the first in column-major order (the
-leftmost column holding the maximum, and the top one in that column) receives the whole gradient,
-so the gradient's sum is preserved. With overlapping windows an input position can be the argmax
-of several windows and sums their gradients. Rows and columns that do not fill a whole window
-are dropped ('valid' pooling).
+When several positions in a window hold the maximum, exactly one of them receives the whole
+gradient, so the gradient's sum is preserved. With overlapping windows an input position can be
+the argmax of several windows and sums their gradients. Rows and columns that do not fill a
+whole window are dropped ('valid' pooling).
 
-The plain twin, ``scratchnet.nn.plain.MaxPool2D``, lays each window out as a row, takes its
-argmax, and scatters the gradient back with ``col2im``; this layer does the same for overlapping
-or gapped windows. When the strides equal the pool size (the usual 2x2/2) and the windows tile
-the input it takes a fast path, with these speed tricks (measured in docs/performance.md):
+The plain twin, ``scratchnet.nn.plain.MaxPool2D``, is these lines: ``argmax`` over each window's
+values in reading (row-major) order, so on a tie the first maximum in reading order wins. When
+the strides equal the pool size (the usual 2x2/2) and the windows tile the input this layer takes
+a fast path, with these speed tricks (measured in docs/performance.md):
 
 - max in two stages: the maximum is taken first down each window's columns — between whole
   rows of the image, which are contiguous in memory — recording which row won (``row_arg``),
   then across the PW column maxima, recording which column won (``col_arg``); a later row or
-  column wins only when strictly greater, which gives the tie rule above.
+  column wins only when strictly greater.
 - masks instead of a scatter: the backward pass undoes the two steps in reverse order, each as
   products with boolean masks (grad where col_arg == b, then where row_arg == a).
 - cache-sized slices of the batch (``SLICE_BYTES``) and reused buffers (``Layer.buffer``).
+
+Where it departs from the equation: the tie rule, a consequence of "max in two stages". The
+stages compare down the columns first, so on a tie the first maximum in column-major order wins
+(the leftmost column holding the maximum, the top position in it), not the first in reading
+order: the window [[0, 5], [5, 1]] sends its gradient to the bottom-left 5, the plain twin to the
+top-right one. The other path (overlapping or gapped windows: like the plain twin, a row per
+window, an argmax and ``col2im``) lays each window out in column-major order so that both paths
+keep one rule. Outputs never differ; gradients differ only in windows that hold their maximum
+more than once. After a ReLU the usual tie is a window of zeros, where both rules pick the
+top-left position. tests/test_plain.py compares the twins on tie-free inputs and checks each
+tie rule on its own.
 """
 
 from __future__ import annotations
@@ -80,7 +90,8 @@ class MaxPool2D(Layer):
             return self._forward_tiles(x, training)
         windows = sliding_windows(x, self.pool_h, self.pool_w, self.strides)
         batch, out_h, out_w, _, _, channels = windows.shape
-        # Column-major window order, (PW, PH), so that argmax's first maximum is the documented one.
+        # Column-major window order, (PW, PH), so that argmax's first maximum is the fast path's
+        # (the tie rule in the module docstring).
         flat = windows.transpose(0, 1, 2, 5, 4, 3).reshape(batch, out_h, out_w, channels, -1)
         self._argmax = flat.argmax(axis=-1)
         return np.take_along_axis(flat, self._argmax[..., None], axis=-1)[..., 0]

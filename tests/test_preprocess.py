@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from scratchnet import preprocess
 from scratchnet.data.mnist import to_float_images
 from scratchnet.nn.saving import load_model
 
-from scratchnet.preprocess import (BlankImageError, ImageFileError, load_image, to_mnist,
-                                   to_network_input)
+from scratchnet.preprocess.images import BlankImageError, ImageFileError, load_image, to_mnist
+from scratchnet.preprocess.network_input import to_network_input
 
 CANVAS = 280
 
@@ -294,7 +293,7 @@ def test_huge_image_is_refused_before_decoding(side, tmp_path, monkeypatch):
 
 def test_pixel_limit_holds_even_with_pillows_guard_switched_off(tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
-    monkeypatch.setattr(preprocess, "MAX_PIXELS", 100)
+    monkeypatch.setattr("scratchnet.preprocess.images.MAX_PIXELS", 100)
     Image.new("L", (10, 10)).save(tmp_path / "ok.png")
     Image.new("L", (10, 11)).save(tmp_path / "big.png")
     assert load_image(tmp_path / "ok.png").size == (10, 10)

@@ -55,7 +55,7 @@ def load_test_set(data_dir: str) -> tuple[np.ndarray, np.ndarray]:
 
 def load_image_file(path: str) -> np.ndarray:
     """An image file as a (28, 28) float32 digit, preprocessed as the drawing app does."""
-    from scratchnet.preprocess import BlankImageError, ImageFileError, load_image, to_mnist
+    from scratchnet.preprocess.images import BlankImageError, ImageFileError, load_image, to_mnist
     try:
         return to_mnist(load_image(path))
     except ImageFileError as error:

@@ -27,7 +27,8 @@ from typing import Sequence
 import numpy as np
 
 from scratchnet.data.personal import NAME_PATTERN, read_sample_file
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke
 
 
 class DrawingsError(ValueError):
@@ -41,7 +42,7 @@ class Drawing:
     person: str
     path: Path
     label: int
-    strokes: list[dict]
+    strokes: list[Stroke]
     canvas: tuple[int, int]
 
 
@@ -107,10 +108,11 @@ def _read_drawing(person: str, path: Path) -> Drawing:
     if not sample["strokes"]:
         raise DrawingsError(f"{path}: holds no strokes; drawings are measured from their "
                             "strokes")
-    return Drawing(person, path, sample["label"], sample["strokes"], tuple(sample["canvas"]))
+    return Drawing(person, path, sample["label"], sample["strokes"], sample["canvas"])
 
 
-def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> list[dict]:
+def scale_to_box(strokes: Sequence[Stroke], canvas: tuple[int, int], box: float
+                 ) -> list[Stroke]:
     """The strokes scaled so that the bounding box of their points is ``box`` pixels on its
     longest side, and moved so that its centre is the canvas's centre; pen widths unchanged.
 
@@ -119,7 +121,7 @@ def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> li
     if not 0 < box <= min(canvas):
         raise ValueError(f"the digit box must be above 0 and fit in the {canvas[0]}x{canvas[1]} "
                          f"canvas, got {box!r}")
-    points = np.array([point for stroke in strokes for point in stroke["points"]], np.float64)
+    points = np.array([point for stroke in strokes for point in stroke.points], np.float64)
     low, high = points.min(axis=0), points.max(axis=0)
     middle = (low + high) / 2
     longest = float((high - low).max())
@@ -127,8 +129,8 @@ def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> li
     centre = np.array(canvas, np.float64) / 2
     scaled = []
     for stroke in strokes:
-        moved = (np.asarray(stroke["points"], np.float64) - middle) * scale + centre
-        scaled.append({"width": stroke["width"], "points": [tuple(point) for point in moved]})
+        moved = (np.asarray(stroke.points, np.float64) - middle) * scale + centre
+        scaled.append(Stroke(stroke.width, tuple(map(tuple, moved.tolist()))))
     return scaled
 
 

@@ -22,8 +22,8 @@ import numpy as np
 
 from PIL import Image
 
-from scratchnet import preprocess
 from scratchnet.data.drawings import Drawing, drawings_to_mnist, load_drawings  # noqa: F401
+from scratchnet.preprocess import images as preprocess_images
 
 BOXES = (200, 100, 60)
 RESAMPLING = {"lanczos": Image.Resampling.LANCZOS, "bilinear": Image.Resampling.BILINEAR,
@@ -37,20 +37,20 @@ def resampling(name: str | None):
     if name is None:
         yield
         return
-    original = preprocess._fit_in_box
+    original = preprocess_images._fit_in_box
 
     def fit_in_box(box: np.ndarray) -> np.ndarray:
         height, width = box.shape
-        scale = preprocess.BOX_SIZE / max(height, width)
+        scale = preprocess_images.BOX_SIZE / max(height, width)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         patch = Image.fromarray(box.astype(np.float32)).resize(size, RESAMPLING[name])
         return np.clip(np.asarray(patch), 0, None)
 
-    preprocess._fit_in_box = fit_in_box
+    preprocess_images._fit_in_box = fit_in_box
     try:
         yield
     finally:
-        preprocess._fit_in_box = original
+        preprocess_images._fit_in_box = original
 
 
 def drawings_as_images(drawings: Sequence[Drawing], box: float, pen: str = "mnist"
@@ -119,7 +119,7 @@ def finetune_trial(base: str | Path, out: str | Path, augment=None, data_dir: st
 
     from scratchnet.data.mnist import load_mnist, to_float_images
     from scratchnet.nn.saving import load_model
-    from scratchnet.preprocess import deslant as deslant_images
+    from scratchnet.preprocess.shape import deslant as deslant_images
 
     started = time.perf_counter()
     (x_train, y_train), _ = load_mnist(data_dir, download=False)

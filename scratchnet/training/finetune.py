@@ -39,7 +39,7 @@ def personal_model_path(base: str | Path) -> Path:
 
 def render_saved(strokes: list[dict], canvas: tuple[int, int]) -> np.ndarray:
     """The network's input (28, 28) float32 for saved strokes, exactly as the app makes it."""
-    from scratchnet.preprocess import strokes_to_mnist
+    from scratchnet.preprocess.rendering import strokes_to_mnist
     return strokes_to_mnist(strokes, (int(canvas[0]), int(canvas[1])))
 
 

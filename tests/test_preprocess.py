@@ -251,6 +251,21 @@ def test_to_network_input_stacks_digits_for_the_model(seven):
         to_network_input(np.zeros((2, 27, 28)))
 
 
+def test_to_network_input_takes_a_channel_axis_and_a_dtype_but_not_uint8(seven):
+    digit = to_mnist(seven)
+    batch = to_network_input(digit)
+    np.testing.assert_array_equal(batch[0, :, :, 0], digit)
+    assert np.shares_memory(batch, digit)                      # float32 digits: no copy
+    np.testing.assert_array_equal(to_network_input(digit[..., None]), batch)
+    np.testing.assert_array_equal(to_network_input(batch), batch)
+    wide = to_network_input(digit, np.float64)
+    assert wide.dtype == np.float64 and np.array_equal(wide, batch)
+    with pytest.raises(ValueError, match="uint8 0-255 images: scratchnet.data.mnist.to_float_images"):
+        to_network_input((digit * 255).astype(np.uint8))
+    with pytest.raises(ValueError, match="floating dtype"):
+        to_network_input(digit, np.int32)
+
+
 # ------------------------------------------------------------------------- load_image faults
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))

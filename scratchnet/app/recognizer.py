@@ -23,10 +23,10 @@ from scratchnet.app.sketch import Sketch
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import ModelFileError, load_model
 from scratchnet.preprocess.images import BlankImageError
+from scratchnet.preprocess.network_input import MNIST_SHAPE, to_network_input
 from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.preprocess.strokes import Stroke
 
-MNIST_SHAPE = (28, 28, 1)
 # Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.
 # Chosen from data: scripts/teach_eval.py --thresholds (docs/drawings.md, "Not sure"); at
 # 0.9 it doubts under 1% of right MNIST readings and under 3% of right dev-set drawings.
@@ -152,9 +152,8 @@ def read_drawing(model: Sequential | None, request: Request) -> Reading:
     reading.image28 = image28
     if model is None:
         return reading
-    x = np.asarray(image28, dtype=np.float32).reshape(1, *MNIST_SHAPE)
     started = time.perf_counter()
-    reading.probabilities = model.predict(x)[0]
+    reading.probabilities = model.predict(to_network_input(image28))[0]
     reading.forward_ms = (time.perf_counter() - started) * 1000
     if request.features:
         from scratchnet.app.features import first_conv_grids

@@ -17,8 +17,7 @@ from scratchnet.cli.arguments import non_negative_int
 from scratchnet.nn.saving import ModelFileError, load_model
 
 from scratchnet.figures.visualize import write_digit_figures, write_mistakes
-
-MNIST_SHAPE = (28, 28, 1)
+from scratchnet.preprocess.network_input import MNIST_SHAPE
 
 
 class UsageError(Exception):

@@ -24,6 +24,7 @@ from PIL import Image
 
 from scratchnet.data.drawings import Drawing, drawings_to_mnist, load_drawings  # noqa: F401
 from scratchnet.preprocess import images as preprocess_images
+from scratchnet.preprocess.network_input import to_network_input
 
 BOXES = (200, 100, 60)
 RESAMPLING = {"lanczos": Image.Resampling.LANCZOS, "bilinear": Image.Resampling.BILINEAR,
@@ -57,7 +58,7 @@ def drawings_as_images(drawings: Sequence[Drawing], box: float, pen: str = "mnis
                        ) -> np.ndarray:
     """(N, 28, 28, 1) float32: each drawing redrawn at ``box`` px and read with ``pen``
     (``strokes_to_mnist``'s "mnist", as the app reads, or "drawn", each stroke's own brush)."""
-    return drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
+    return to_network_input(drawings_to_mnist(drawings, box, pen))
 
 
 @dataclass

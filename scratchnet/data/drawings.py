@@ -11,9 +11,10 @@ in a person's folder must be a drawing (``scratchnet.data.personal.read_sample_f
 name: a measurement that skipped files quietly would not say what it measured. Hidden files and
 other files (a README) are ignored.
 
-A drawing is read from its strokes, as the app reads it (``strokes_to_mnist``); the stored
-``image`` is only what the app saw when it saved the drawing. ``scale_to_box`` redraws a
-drawing larger or smaller, to measure how the size at which people draw matters.
+A drawing (a :class:`LabelledDrawing`) is read from its strokes, as the app reads it
+(``strokes_to_mnist``); the stored ``image`` is only what the app saw when it saved the drawing.
+``scale_to_box`` redraws a drawing larger or smaller, to measure how the size at which people
+draw matters.
 ``scratchnet.training.metrics.evaluate_drawings`` scores a model on them.
 """
 
@@ -36,8 +37,9 @@ class DrawingsError(ValueError):
 
 
 @dataclass
-class Drawing:
-    """One drawn digit: who drew it, its file, its label and its strokes on a canvas."""
+class LabelledDrawing:
+    """One person's drawing of a digit, read from its file for measuring: who drew it, the
+    file, the digit it shows and its strokes on a canvas of (width, height) pixels."""
 
     person: str
     path: Path
@@ -46,7 +48,7 @@ class Drawing:
     canvas: tuple[int, int]
 
 
-def load_drawings(folders: Sequence[str | os.PathLike]) -> list[Drawing]:
+def load_drawings(folders: Sequence[str | os.PathLike]) -> list[LabelledDrawing]:
     """Every drawing in ``folders`` (see the module docstring), person by person, by file name.
 
     Raises ``DrawingsError`` for a folder that is missing, not a folder, or holds no drawings,
@@ -99,7 +101,7 @@ def _json_files(folder: Path) -> list[Path]:
             and entry.is_file()]
 
 
-def _read_drawing(person: str, path: Path) -> Drawing:
+def _read_drawing(person: str, path: Path) -> LabelledDrawing:
     match = NAME_PATTERN.match(path.name)
     try:
         sample = read_sample_file(path, int(match["label"]) if match else None)
@@ -108,7 +110,7 @@ def _read_drawing(person: str, path: Path) -> Drawing:
     if not sample["strokes"]:
         raise DrawingsError(f"{path}: holds no strokes; drawings are measured from their "
                             "strokes")
-    return Drawing(person, path, sample["label"], sample["strokes"], sample["canvas"])
+    return LabelledDrawing(person, path, sample["label"], sample["strokes"], sample["canvas"])
 
 
 def scale_to_box(strokes: Sequence[Stroke], canvas: tuple[int, int], box: float
@@ -134,7 +136,7 @@ def scale_to_box(strokes: Sequence[Stroke], canvas: tuple[int, int], box: float
     return scaled
 
 
-def drawings_to_mnist(drawings: Sequence[Drawing], box: float | None = None,
+def drawings_to_mnist(drawings: Sequence[LabelledDrawing], box: float | None = None,
                       pen: str = "mnist") -> np.ndarray:
     """The network's input for each drawing, float32 (N, 28, 28): ``strokes_to_mnist`` of its
     strokes, first scaled to ``box`` pixels (``scale_to_box``) unless ``box`` is None.

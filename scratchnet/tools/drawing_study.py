@@ -22,7 +22,7 @@ import numpy as np
 
 from PIL import Image
 
-from scratchnet.data.drawings import Drawing, drawings_to_mnist, load_drawings  # noqa: F401
+from scratchnet.data.drawings import LabelledDrawing, drawings_to_mnist, load_drawings  # noqa: F401
 from scratchnet.preprocess import images as preprocess_images
 from scratchnet.preprocess.network_input import to_network_input
 
@@ -54,7 +54,7 @@ def resampling(name: str | None):
         preprocess_images._fit_in_box = original
 
 
-def drawings_as_images(drawings: Sequence[Drawing], box: float, pen: str = "mnist"
+def drawings_as_images(drawings: Sequence[LabelledDrawing], box: float, pen: str = "mnist"
                        ) -> np.ndarray:
     """(N, 28, 28, 1) float32: each drawing redrawn at ``box`` px and read with ``pen``
     (``strokes_to_mnist``'s "mnist", as the app reads, or "drawn", each stroke's own brush)."""
@@ -76,7 +76,7 @@ class Score:
         return digit, float(self.per_digit[digit])
 
 
-def score(predicted: np.ndarray, drawings: Sequence[Drawing]) -> Score:
+def score(predicted: np.ndarray, drawings: Sequence[LabelledDrawing]) -> Score:
     labels = np.array([d.label for d in drawings])
     people = np.array([d.person for d in drawings])
     right = predicted == labels

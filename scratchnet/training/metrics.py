@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 if TYPE_CHECKING:
-    from scratchnet.data.drawings import Drawing
+    from scratchnet.data.drawings import LabelledDrawing
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 10) -> np.ndarray:
@@ -178,7 +178,7 @@ class DrawingsEvaluation:
         }
 
 
-def evaluate_drawings(model, drawings: Sequence[Drawing], box: float | None = None,
+def evaluate_drawings(model, drawings: Sequence[LabelledDrawing], box: float | None = None,
                       pen: str = "mnist", batch_size: int = 256) -> DrawingsEvaluation:
     """Read every drawing with ``model`` (a ``Sequential`` taking (N, 28, 28, 1)) and score it."""
     from scratchnet.data.drawings import DrawingsError, drawings_to_mnist

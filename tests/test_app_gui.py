@@ -10,7 +10,7 @@ import pytest
 from scratchnet import load_model
 from scratchnet.app.recognizer import read_drawing, request_for
 from scratchnet.data import personal
-from scratchnet.app.strokes import Drawing
+from scratchnet.app.sketch import Sketch
 from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, scale_strokes, scanline_strokes)
 from scratchnet.nn.loading import ModelFileError
 from scratchnet.preprocess import strokes_to_mnist
@@ -45,7 +45,7 @@ def on_screen(strokes):
 
 def read_offline(model, strokes):
     """What the app should read from these strokes: the same drawing, preprocessing and model."""
-    drawing = Drawing((SIZE, SIZE))
+    drawing = Sketch((SIZE, SIZE))
     for stroke in strokes:
         drawing.begin_stroke(*stroke[0], BRUSH)
         for point in stroke[1:]:

@@ -14,17 +14,18 @@ from scratchnet.data import personal
 from scratchnet.app.features import first_conv_grids, tile_maps
 from scratchnet.app.recognizer import BackgroundReader, Request, open_model, read_drawing, request_for
 from scratchnet.app.report import Report
-from scratchnet.app.strokes import INK, PAPER, Drawing, Stroke, render
+from scratchnet.app.sketch import Sketch
 from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes, scanline_strokes
 from scratchnet.nn.loading import ModelFileError
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess.rendering import INK, PAPER, render_strokes, strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke
 
 SIZE = 280
 BRUSH = 20
 
 
-def drawn(strokes, width=BRUSH, size=SIZE) -> Drawing:
-    drawing = Drawing((size, size))
+def drawn(strokes, width=BRUSH, size=SIZE) -> Sketch:
+    drawing = Sketch((size, size))
     for points in strokes:
         drawing.begin_stroke(*points[0], width)
         for point in points[1:]:
@@ -33,7 +34,7 @@ def drawn(strokes, width=BRUSH, size=SIZE) -> Drawing:
     return drawing
 
 
-def pixels(drawing: Drawing) -> np.ndarray:
+def pixels(drawing: Sketch) -> np.ndarray:
     return np.asarray(drawing.image)
 
 
@@ -73,14 +74,28 @@ def test_a_sharp_turn_leaves_no_notch_at_the_corner():
 
 def test_incremental_image_equals_the_strokes_rendered_afresh():
     drawing = drawn(scale_strokes(HAND_DRAWN[3], SIZE) + scale_strokes(HAND_DRAWN[7], SIZE))
-    np.testing.assert_array_equal(pixels(drawing), np.asarray(render(drawing.strokes, (SIZE, SIZE))))
+    np.testing.assert_array_equal(pixels(drawing), np.asarray(render_strokes(drawing.strokes, (SIZE, SIZE))))
 
 
 def test_moving_the_pen_nowhere_adds_no_point_and_no_change():
     drawing = drawn([[(10, 10), (20, 20)]])
     version = drawing.version
     assert drawing.extend_stroke(20, 20) is None
-    assert drawing.strokes[-1].points == [(10, 10), (20, 20)] and drawing.version == version
+    assert drawing.strokes[-1].points == ((10, 10), (20, 20)) and drawing.version == version
+
+
+def test_a_request_keeps_the_strokes_it_was_made_of_while_drawing_goes_on():
+    drawing = drawn([[(40, 40), (40, 200)]])
+    drawing.begin_stroke(100, 40, BRUSH)
+    drawing.extend_stroke(100, 120)
+    request = request_for(drawing)
+    assert drawing.active is drawing.strokes[-1] and drawing.active.width == BRUSH
+    drawing.extend_stroke(100, 200)
+    drawing.end_stroke()
+    drawing.undo()
+    assert [stroke.points for stroke in request.strokes] == [((40, 40), (40, 200)),
+                                                             ((100, 40), (100, 120))]
+    assert drawing.active is None and len(drawing.strokes) == 1
 
 
 def test_the_pen_draws_only_while_down():
@@ -114,7 +129,7 @@ def test_clear_removes_every_stroke_and_changes_the_version():
 
 def test_brush_width_must_be_positive():
     with pytest.raises(ValueError, match="brush width"):
-        Drawing((SIZE, SIZE)).begin_stroke(1, 1, 0)
+        Sketch((SIZE, SIZE)).begin_stroke(1, 1, 0)
 
 
 def test_stroke_records_are_what_a_saved_sample_holds(tmp_path):
@@ -151,7 +166,7 @@ def test_mnist_digits_redrawn_as_strokes_are_read_like_the_originals(model, mnis
 
 
 def test_empty_drawing_is_blank_without_a_guess(model):
-    reading = read_drawing(model, request_for(Drawing((SIZE, SIZE))))
+    reading = read_drawing(model, request_for(Sketch((SIZE, SIZE))))
     assert reading.blank and reading.digit is None
     assert reading.report() == {"digit": None, "confidence": None, "probabilities": None,
                                 "strokes": 0}

@@ -5,14 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scratchnet.data.drawings import Drawing
+from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.tools import drawing_study as study
 
 DEV_SET = Path(__file__).resolve().parent.parent.parent / "shared" / "drawn"
 
 
 def drawing(person, label):
-    return Drawing(person, Path(f"{person}/{label}.json"), label, [], (280, 280))
+    return LabelledDrawing(person, Path(f"{person}/{label}.json"), label, [], (280, 280))
 
 
 def test_score_counts_per_digit_per_person_and_the_confusions():

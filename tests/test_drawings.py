@@ -11,10 +11,10 @@ import pytest
 from scratchnet import load_model
 from scratchnet.data import personal
 from scratchnet.app.recognizer import read_drawing, request_for
-from scratchnet.app.strokes import Drawing as AppDrawing
+from scratchnet.app.sketch import Sketch
 from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
 from scratchnet.data.drawings import DrawingsError, drawings_to_mnist, load_drawings, scale_to_box
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess import Stroke, strokes_to_mnist
 from scratchnet.training.metrics import evaluate_drawings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +27,8 @@ CANVAS = (280, 280)
 DEV_SET_BOUND = 0.85
 
 
-def hand_drawn(digit: int) -> list[dict]:
-    return [{"width": 20.0, "points": [list(point) for point in stroke]}
-            for stroke in scale_strokes(HAND_DRAWN[digit], CANVAS[0])]
+def hand_drawn(digit: int) -> list[Stroke]:
+    return [Stroke(20.0, tuple(stroke)) for stroke in scale_strokes(HAND_DRAWN[digit], CANVAS[0])]
 
 
 def save_person(folder: Path, digits=(0, 1, 3, 4, 7)) -> list[Path]:
@@ -57,7 +56,7 @@ def test_a_person_folder_and_a_folder_of_people(tmp_path):
     drawings = load_drawings([tmp_path / "people", tmp_path / "cy"])
     assert [d.person for d in drawings] == ["ann"] * 5 + ["bob"] * 2 + ["cy"] * 5
     assert [d.label for d in drawings[:5]] == [0, 1, 3, 4, 7]
-    assert drawings[0].canvas == CANVAS and drawings[0].strokes[0]["width"] == 20.0
+    assert drawings[0].canvas == CANVAS and drawings[0].strokes[0].width == 20.0
 
 
 def test_any_json_in_a_person_folder_is_a_drawing_whatever_its_name(tmp_path):
@@ -97,13 +96,13 @@ def test_scale_to_box_scales_the_points_about_the_canvas_centre_and_keeps_the_pe
     strokes = hand_drawn(4)
     for box in (200, 60):
         scaled = scale_to_box(strokes, CANVAS, box)
-        points = np.array([point for stroke in scaled for point in stroke["points"]])
+        points = np.array([point for stroke in scaled for point in stroke.points])
         low, high = points.min(axis=0), points.max(axis=0)
         assert (high - low).max() == pytest.approx(box)
         np.testing.assert_allclose((low + high) / 2, [140, 140])
-        assert [stroke["width"] for stroke in scaled] == [20.0] * len(strokes)
-    dot = scale_to_box([{"width": 5.0, "points": [(10.0, 20.0)]}], CANVAS, 60)
-    assert dot[0]["points"] == [(140.0, 140.0)]
+        assert [stroke.width for stroke in scaled] == [20.0] * len(strokes)
+    dot = scale_to_box([Stroke(5.0, ((10.0, 20.0),))], CANVAS, 60)
+    assert dot[0].points == ((140.0, 140.0),)
     with pytest.raises(ValueError, match="fit in the 280x280 canvas"):
         scale_to_box(strokes, CANVAS, 300)
 
@@ -128,13 +127,13 @@ def test_dev_set_has_26_people_with_5_of_each_digit(dev_set):
 
 
 def test_the_app_feeds_the_network_strokes_to_mnist_of_the_saved_strokes(dev_set, tmp_path):
-    """Each drawing drawn again into the app's Drawing, stroke by stroke: the worker reads, and
+    """Each drawing drawn again into the app's Sketch, stroke by stroke: the worker reads, and
     saving stores, exactly what evaluation reads from the saved file."""
     for drawing in dev_set[::50]:                    # 26 drawings, one digit each of everyone
-        app = AppDrawing(drawing.canvas)
+        app = Sketch(drawing.canvas)
         for stroke in drawing.strokes:
-            app.begin_stroke(*stroke["points"][0], stroke["width"])
-            for point in stroke["points"][1:]:
+            app.begin_stroke(*stroke.points[0], stroke.width)
+            for point in stroke.points[1:]:
                 app.extend_stroke(*point)
             app.end_stroke()
         fed = read_drawing(None, request_for(app)).image28

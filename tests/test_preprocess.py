@@ -10,12 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from scratchnet import preprocess
 from scratchnet.data.mnist import to_float_images
 from scratchnet.nn.loading import load_model
 
-from scratchnet.preprocess import (BlankImageError, ImageFileError, load_image, to_mnist,
-                                   to_network_input)
+from scratchnet.preprocess.images import BlankImageError, ImageFileError, load_image, to_mnist
+from scratchnet.preprocess.network_input import to_network_input
 
 CANVAS = 280
 
@@ -252,6 +251,21 @@ def test_to_network_input_stacks_digits_for_the_model(seven):
         to_network_input(np.zeros((2, 27, 28)))
 
 
+def test_to_network_input_takes_a_channel_axis_and_a_dtype_but_not_uint8(seven):
+    digit = to_mnist(seven)
+    batch = to_network_input(digit)
+    np.testing.assert_array_equal(batch[0, :, :, 0], digit)
+    assert np.shares_memory(batch, digit)                      # float32 digits: no copy
+    np.testing.assert_array_equal(to_network_input(digit[..., None]), batch)
+    np.testing.assert_array_equal(to_network_input(batch), batch)
+    wide = to_network_input(digit, np.float64)
+    assert wide.dtype == np.float64 and np.array_equal(wide, batch)
+    with pytest.raises(ValueError, match="uint8 0-255 images: scratchnet.data.mnist.to_float_images"):
+        to_network_input((digit * 255).astype(np.uint8))
+    with pytest.raises(ValueError, match="floating dtype"):
+        to_network_input(digit, np.int32)
+
+
 # ------------------------------------------------------------------------- load_image faults
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -294,7 +308,7 @@ def test_huge_image_is_refused_before_decoding(side, tmp_path, monkeypatch):
 
 def test_pixel_limit_holds_even_with_pillows_guard_switched_off(tmp_path, monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
-    monkeypatch.setattr(preprocess, "MAX_PIXELS", 100)
+    monkeypatch.setattr("scratchnet.preprocess.images.MAX_PIXELS", 100)
     Image.new("L", (10, 10)).save(tmp_path / "ok.png")
     Image.new("L", (10, 11)).save(tmp_path / "big.png")
     assert load_image(tmp_path / "ok.png").size == (10, 10)

@@ -5,20 +5,22 @@ MNIST's, the user's brush is one keyword away, and bad strokes are refused sayin
 import numpy as np
 import pytest
 
-from scratchnet.app.strokes import Drawing
+from scratchnet.app.sketch import Sketch
 from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
 from scratchnet.data.drawings import scale_to_box
-from scratchnet.preprocess import (MNIST_STROKE_THICKNESS, PEN_TO_SIZE, BlankImageError,
-                                   render_strokes, stroke_thickness, strokes_to_mnist, to_mnist)
+from scratchnet.preprocess.images import BlankImageError, to_mnist
+from scratchnet.preprocess.rendering import (MNIST_STROKE_THICKNESS, PEN_TO_SIZE, render_strokes,
+                                             strokes_to_mnist)
+from scratchnet.preprocess.shape import stroke_thickness
+from scratchnet.preprocess.strokes import Stroke
 
 CANVAS = (280, 280)
 
 
-def strokes(digit: int, width: float = 20.0, box: float | None = None) -> list[dict]:
+def strokes(digit: int, width: float = 20.0, box: float | None = None) -> list[Stroke]:
     """The app's hand-drawn ``digit`` as the app records it, optionally scaled to ``box`` px."""
-    records = [{"width": width, "points": [list(point) for point in stroke]}
-               for stroke in scale_strokes(HAND_DRAWN[digit], CANVAS[0])]
-    return records if box is None else scale_to_box(records, CANVAS, box)
+    drawn = [Stroke(width, tuple(stroke)) for stroke in scale_strokes(HAND_DRAWN[digit], CANVAS[0])]
+    return drawn if box is None else scale_to_box(drawn, CANVAS, box)
 
 
 @pytest.mark.parametrize("digit", sorted(HAND_DRAWN))
@@ -50,7 +52,7 @@ def test_a_digit_drawn_small_or_large_reads_the_same(digit):
         assert np.abs(strokes_to_mnist(strokes(digit, box=box)) - large).mean() < 0.005, box
     # The mouse moves in whole pixels: a small digit's points are rounded, and still it reads
     # nearly the same.
-    rounded = [{"width": stroke["width"], "points": np.round(stroke["points"]).tolist()}
+    rounded = [{"width": stroke.width, "points": np.round(stroke.points).tolist()}
                for stroke in strokes(digit, box=60)]
     assert np.abs(strokes_to_mnist(rounded) - large).mean() < 0.05
 
@@ -73,16 +75,16 @@ def test_stroke_thickness_of_a_bar_is_its_width():
 
 
 def test_pen_drawn_is_the_brush_as_the_screen_shows_it():
-    drawing = Drawing(CANVAS)
+    sketch = Sketch(CANVAS)
     for stroke in strokes(7, 14):
-        drawing.begin_stroke(*stroke["points"][0], stroke["width"])
-        for point in stroke["points"][1:]:
-            drawing.extend_stroke(*point)
-        drawing.end_stroke()
-    np.testing.assert_array_equal(strokes_to_mnist(drawing.records(), CANVAS, pen="drawn"),
-                                  to_mnist(drawing.image))
-    np.testing.assert_array_equal(np.asarray(drawing.image),
-                                  np.asarray(render_strokes(drawing.records(), CANVAS)))
+        sketch.begin_stroke(*stroke.points[0], stroke.width)
+        for point in stroke.points[1:]:
+            sketch.extend_stroke(*point)
+        sketch.end_stroke()
+    np.testing.assert_array_equal(strokes_to_mnist(sketch.strokes, CANVAS, pen="drawn"),
+                                  to_mnist(sketch.image))
+    np.testing.assert_array_equal(np.asarray(sketch.image),
+                                  np.asarray(render_strokes(sketch.strokes, CANVAS)))
 
 
 def test_a_click_is_a_round_dot():

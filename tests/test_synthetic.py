@@ -18,11 +18,11 @@ def test_synthetic_digits_are_deterministic_by_seed_and_shaped_like_mnist():
     assert sorted(set(default_labels.tolist())) == [1, 4, 7, 9]     # DEFAULT_STYLES
 
 
-def test_synthetic_strokes_are_the_apps_records_inside_the_canvas():
+def test_synthetic_strokes_are_the_apps_strokes_inside_the_canvas():
     drawings, labels = synthetic_strokes(len(STYLES) * 4, seed=0, styles=tuple(STYLES))
     for strokes in drawings:
-        points = np.concatenate([np.asarray(s["points"]) for s in strokes])
-        assert all(s["width"] == 20.0 for s in strokes)
+        points = np.concatenate([np.asarray(s.points) for s in strokes])
+        assert all(s.width == 20.0 for s in strokes)
         assert points.min() >= 0 and points.max() <= 280
         extent = (points.max(axis=0) - points.min(axis=0)).max()
         assert 99 <= extent <= 221

@@ -86,6 +86,19 @@ def test_saliency_of_each_class_is_that_class_score_gradient(model, test_digits)
     np.testing.assert_allclose(total, summed, rtol=1e-10, atol=1e-12)
 
 
+def test_one_digit_becomes_a_float64_batch_of_one_for_an_mnist_model(model, test_digits):
+    from scratchnet import Sequential
+    from scratchnet.nn.layers import Dense, Flatten
+    digit = test_digits[0][0]                                   # (28, 28, 1) float32
+    batch = as_batch(model, digit)
+    assert batch.shape == (1, 28, 28, 1) and batch.dtype == np.float64
+    np.testing.assert_array_equal(as_batch(model, digit[..., 0]), batch)
+    with pytest.raises(ValueError, match="expected one digit"):
+        as_batch(model, test_digits[0][:2])
+    with pytest.raises(ValueError, match=r"models of MNIST digits \(28, 28, 1\)"):
+        as_batch(Sequential([Flatten(), Dense(10)], input_shape=(14, 14, 1)), digit)
+
+
 def test_saliency_map_rejects_a_class_the_model_does_not_have(model, test_digits):
     with pytest.raises(ValueError, match="0..9"):
         saliency_map(model, test_digits[0][0], 10)

@@ -2,8 +2,8 @@
 maps, on a worker thread so that the window never waits for them.
 
 The window submits the drawing's strokes each time it changes (debounced), and the worker turns
-them into the network's input with ``scratchnet.preprocess.strokes_to_mnist``, the same function
-that fine-tuning and evaluation read saved drawings with. The worker reads only
+them into the network's input with ``scratchnet.preprocess.rendering.strokes_to_mnist``, the same
+function that fine-tuning and evaluation read saved drawings with. The worker reads only
 the newest submission, dropping any it had no time for, and hands back a :class:`Reading`
 through a queue that the window polls. Nothing here touches Tk, which must only be used from the
 thread that runs its main loop.
@@ -19,11 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.app.strokes import Drawing
+from scratchnet.app.sketch import Sketch
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import ModelFileError, load_model
+from scratchnet.preprocess.images import BlankImageError
+from scratchnet.preprocess.network_input import MNIST_SHAPE, to_network_input
+from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke
 
-MNIST_SHAPE = (28, 28, 1)
 # Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.
 # Chosen from data: scripts/teach_eval.py --thresholds (docs/drawings.md, "Not sure"); at
 # 0.9 it doubts under 1% of right MNIST readings and under 3% of right dev-set drawings.
@@ -56,18 +59,19 @@ def describe_model(model: Sequential, path: str | Path) -> str:
 
 @dataclass
 class Request:
-    """A drawing to read: its strokes as recorded (``Drawing.records()``, canvas pixels), the
-    canvas (width, height) and the drawing's version at that moment."""
+    """A drawing to read: its strokes (canvas pixels), the canvas (width, height) and the
+    drawing's version at that moment. Strokes are frozen, so the request is a snapshot however the
+    sketch goes on."""
 
-    strokes: list[dict]
+    strokes: tuple[Stroke, ...]
     canvas: tuple[int, int]
     version: int
     features: bool = False
 
 
-def request_for(drawing: Drawing, features: bool = False) -> Request:
-    """What the window submits for the drawing as it is now."""
-    return Request(drawing.records(), drawing.size, drawing.version, features)
+def request_for(sketch: Sketch, features: bool = False) -> Request:
+    """What the window submits for the sketch as it is now."""
+    return Request(tuple(sketch.strokes), sketch.size, sketch.version, features)
 
 
 @dataclass
@@ -136,7 +140,6 @@ def read_drawing(model: Sequential | None, request: Request) -> Reading:
     An empty drawing is blank without being looked at; one that preprocessing finds blank (all
     ink outside the canvas, say) is blank too.
     """
-    from scratchnet.preprocess import BlankImageError, strokes_to_mnist
     reading = Reading(request.version, len(request.strokes))
     if not request.strokes:
         return reading
@@ -149,9 +152,8 @@ def read_drawing(model: Sequential | None, request: Request) -> Reading:
     reading.image28 = image28
     if model is None:
         return reading
-    x = np.asarray(image28, dtype=np.float32).reshape(1, *MNIST_SHAPE)
     started = time.perf_counter()
-    reading.probabilities = model.predict(x)[0]
+    reading.probabilities = model.predict(to_network_input(image28))[0]
     reading.forward_ms = (time.perf_counter() - started) * 1000
     if request.features:
         from scratchnet.app.features import first_conv_grids

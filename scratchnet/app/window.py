@@ -14,7 +14,7 @@
 
 and, when shown, to the right of all this: the feature maps of the first two conv layers.
 
-Every stroke goes into a :class:`~scratchnet.app.strokes.Drawing` as it is drawn on the Tk canvas
+Every stroke goes into a :class:`~scratchnet.app.sketch.Sketch` as it is drawn on the Tk canvas
 (what the user sees, with the user's brush); the network reads the drawing's strokes through
 ``scratchnet.preprocess.strokes_to_mnist``, which draws them with a pen matched to the digit's
 size, and saving a digit stores what it made of them. Recognition runs on a worker thread
@@ -41,7 +41,7 @@ from scratchnet.app.recognizer import (BackgroundReader, Reading, describe_model
                                        request_for)
 from scratchnet.training.finetune import TeachSettings, personal_model_path
 from scratchnet.app.report import Report
-from scratchnet.app.strokes import Drawing
+from scratchnet.app.sketch import Sketch
 
 TITLE = "scratchnet: draw a digit"
 RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
@@ -77,7 +77,7 @@ class App:
         self.teach_settings = TeachSettings() if learn_steps is None else \
             TeachSettings(max_steps=learn_steps)
         self.canvas_size = int(canvas_size)
-        self.drawing = Drawing((self.canvas_size, self.canvas_size))
+        self.drawing = Sketch((self.canvas_size, self.canvas_size))
         self.report = Report(report_path)
         self.base_model, self.model_error = open_model(self.model_path)
         self.personal_model, self.personal_error = None, None
@@ -448,7 +448,8 @@ class App:
     # -------------------------------------------------------------------------------- saving
     def save_as(self, label: int) -> None:
         """Store the drawing as an example of ``label`` in ``--my-digits``, then clear it."""
-        from scratchnet.preprocess import BlankImageError, strokes_to_mnist
+        from scratchnet.preprocess.images import BlankImageError
+        from scratchnet.preprocess.rendering import strokes_to_mnist
         if self.drawing.is_empty:
             self.say(f"Nothing to save: draw a {label} first, then press {label}.", ERROR_COLOUR)
             return

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     transform = None
     if args.deslant:
-        from scratchnet.preprocess import deslant
+        from scratchnet.preprocess.shape import deslant
         transform = deslant
     drawings = study.load_drawings([args.drawings])
     started = time.perf_counter()

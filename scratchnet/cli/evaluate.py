@@ -19,7 +19,7 @@ import numpy as np
 from scratchnet.cli.arguments import positive_int
 from scratchnet.cli.errors import EXIT_FAILED, is_expected_failure
 from scratchnet.nn.loading import ModelFileError, load_model
-from scratchnet.preprocess import PEN_CHOICES
+from scratchnet.preprocess.rendering import PEN_CHOICES
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(

@@ -28,8 +28,8 @@ from scratchnet.cli.errors import EXIT_USAGE
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import ModelFileError, load_model
 
-from scratchnet.preprocess import (BlankImageError, ImageFileError, load_image, to_mnist,
-                                   to_network_input)
+from scratchnet.preprocess.images import BlankImageError, ImageFileError, load_image, to_mnist
+from scratchnet.preprocess.network_input import to_network_input
 
 
 def build_parser() -> argparse.ArgumentParser:

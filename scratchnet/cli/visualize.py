@@ -17,8 +17,7 @@ from scratchnet.cli.arguments import non_negative_int
 from scratchnet.nn.loading import ModelFileError, load_model
 
 from scratchnet.figures.visualize import write_digit_figures, write_mistakes
-
-MNIST_SHAPE = (28, 28, 1)
+from scratchnet.preprocess.network_input import MNIST_SHAPE
 
 
 class UsageError(Exception):
@@ -55,7 +54,7 @@ def load_test_set(data_dir: str) -> tuple[np.ndarray, np.ndarray]:
 
 def load_image_file(path: str) -> np.ndarray:
     """An image file as a (28, 28) float32 digit, preprocessed as the drawing app does."""
-    from scratchnet.preprocess import BlankImageError, ImageFileError, load_image, to_mnist
+    from scratchnet.preprocess.images import BlankImageError, ImageFileError, load_image, to_mnist
     try:
         return to_mnist(load_image(path))
     except ImageFileError as error:

@@ -11,9 +11,10 @@ in a person's folder must be a drawing (``scratchnet.data.personal.read_sample_f
 name: a measurement that skipped files quietly would not say what it measured. Hidden files and
 other files (a README) are ignored.
 
-A drawing is read from its strokes, as the app reads it (``strokes_to_mnist``); the stored
-``image`` is only what the app saw when it saved the drawing. ``scale_to_box`` redraws a
-drawing larger or smaller, to measure how the size at which people draw matters.
+A drawing (a :class:`LabelledDrawing`) is read from its strokes, as the app reads it
+(``strokes_to_mnist``); the stored ``image`` is only what the app saw when it saved the drawing.
+``scale_to_box`` redraws a drawing larger or smaller, to measure how the size at which people
+draw matters.
 ``scratchnet.training.metrics.evaluate_drawings`` scores a model on them.
 """
 
@@ -27,7 +28,8 @@ from typing import Sequence
 import numpy as np
 
 from scratchnet.data.personal import NAME_PATTERN, read_sample_file
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke
 
 
 class DrawingsError(ValueError):
@@ -35,17 +37,18 @@ class DrawingsError(ValueError):
 
 
 @dataclass
-class Drawing:
-    """One drawn digit: who drew it, its file, its label and its strokes on a canvas."""
+class LabelledDrawing:
+    """One person's drawing of a digit, read from its file for measuring: who drew it, the
+    file, the digit it shows and its strokes on a canvas of (width, height) pixels."""
 
     person: str
     path: Path
     label: int
-    strokes: list[dict]
+    strokes: list[Stroke]
     canvas: tuple[int, int]
 
 
-def load_drawings(folders: Sequence[str | os.PathLike]) -> list[Drawing]:
+def load_drawings(folders: Sequence[str | os.PathLike]) -> list[LabelledDrawing]:
     """Every drawing in ``folders`` (see the module docstring), person by person, by file name.
 
     Raises ``DrawingsError`` for a folder that is missing, not a folder, or holds no drawings,
@@ -98,7 +101,7 @@ def _json_files(folder: Path) -> list[Path]:
             and entry.is_file()]
 
 
-def _read_drawing(person: str, path: Path) -> Drawing:
+def _read_drawing(person: str, path: Path) -> LabelledDrawing:
     match = NAME_PATTERN.match(path.name)
     try:
         sample = read_sample_file(path, int(match["label"]) if match else None)
@@ -107,10 +110,11 @@ def _read_drawing(person: str, path: Path) -> Drawing:
     if not sample["strokes"]:
         raise DrawingsError(f"{path}: holds no strokes; drawings are measured from their "
                             "strokes")
-    return Drawing(person, path, sample["label"], sample["strokes"], tuple(sample["canvas"]))
+    return LabelledDrawing(person, path, sample["label"], sample["strokes"], sample["canvas"])
 
 
-def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> list[dict]:
+def scale_to_box(strokes: Sequence[Stroke], canvas: tuple[int, int], box: float
+                 ) -> list[Stroke]:
     """The strokes scaled so that the bounding box of their points is ``box`` pixels on its
     longest side, and moved so that its centre is the canvas's centre; pen widths unchanged.
 
@@ -119,7 +123,7 @@ def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> li
     if not 0 < box <= min(canvas):
         raise ValueError(f"the digit box must be above 0 and fit in the {canvas[0]}x{canvas[1]} "
                          f"canvas, got {box!r}")
-    points = np.array([point for stroke in strokes for point in stroke["points"]], np.float64)
+    points = np.array([point for stroke in strokes for point in stroke.points], np.float64)
     low, high = points.min(axis=0), points.max(axis=0)
     middle = (low + high) / 2
     longest = float((high - low).max())
@@ -127,12 +131,12 @@ def scale_to_box(strokes: list[dict], canvas: tuple[int, int], box: float) -> li
     centre = np.array(canvas, np.float64) / 2
     scaled = []
     for stroke in strokes:
-        moved = (np.asarray(stroke["points"], np.float64) - middle) * scale + centre
-        scaled.append({"width": stroke["width"], "points": [tuple(point) for point in moved]})
+        moved = (np.asarray(stroke.points, np.float64) - middle) * scale + centre
+        scaled.append(Stroke(stroke.width, tuple(map(tuple, moved.tolist()))))
     return scaled
 
 
-def drawings_to_mnist(drawings: Sequence[Drawing], box: float | None = None,
+def drawings_to_mnist(drawings: Sequence[LabelledDrawing], box: float | None = None,
                       pen: str = "mnist") -> np.ndarray:
     """The network's input for each drawing, float32 (N, 28, 28): ``strokes_to_mnist`` of its
     strokes, first scaled to ``box`` pixels (``scale_to_box``) unless ``box`` is None.

@@ -79,6 +79,12 @@ def _load_pair(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.nda
 def to_float_images(images: np.ndarray, dtype: np.dtype = np.float32) -> np.ndarray:
     """Turn uint8 images into network input: add a channel axis and scale to [0, 1].
 
+    This reads MNIST's stored form (whole data sets of uint8 0-255, any H x W, converted in one
+    float copy and scaled in place). Digits that are already floats in [0, 1] (what
+    ``to_mnist`` and ``strokes_to_mnist`` make) become a batch through
+    ``scratchnet.preprocess.network_input.to_network_input`` instead, which refuses uint8
+    rather than guess the scale from the dtype: two inputs, two functions.
+
     Parameters
     ----------
     images : numpy.ndarray

@@ -24,11 +24,12 @@ so that saving a digit is one atomic rename and a damaged file costs one digit, 
       ]
     }
 
-The strokes (canvas pixels, rounded to 0.01) are what counts: ``load_personal_digits`` makes each
-digit's image from them with ``scratchnet.preprocess.strokes_to_mnist``, as the app reads a
-drawing, so that saved digits follow when preprocessing changes; ``image`` is what the app saw
-when it saved the digit. A sample without strokes (``"strokes": []``, made from a picture, as
-scripts/styled_digits.py does) is read from its ``image``. See data/README.md.
+The strokes (records of ``scratchnet.preprocess.strokes.Stroke``, canvas pixels rounded to 0.01)
+are what counts: ``load_personal_digits`` makes each digit's image from them with
+``scratchnet.preprocess.rendering.strokes_to_mnist``, as the app reads a drawing, so that saved
+digits follow when preprocessing changes; ``image`` is what the app saw when it saved the digit.
+A sample without strokes (``"strokes": []``, made from a picture, as scripts/styled_digits.py
+does) is read from its ``image``. See data/README.md.
 """
 
 from __future__ import annotations
@@ -45,7 +46,9 @@ import numpy as np
 
 from scratchnet.files import write_atomically
 from scratchnet.nn.checks import is_integer
-from scratchnet.preprocess import BlankImageError, check_strokes, strokes_to_mnist
+from scratchnet.preprocess.images import BlankImageError
+from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
 FORMAT = 1
 IMAGE_SHAPE = (28, 28)
@@ -59,14 +62,15 @@ class PersonalDataError(ValueError):
 
 
 def save_sample(directory: str | os.PathLike, label: int, image: np.ndarray,
-                strokes: list[dict], canvas_size: tuple[int, int]) -> Path:
+                strokes: list[Stroke | dict], canvas_size: tuple[int, int]) -> Path:
     """Save one labelled digit as a new file in ``directory`` (created if missing).
 
     Parameters
     ----------
     label : int, 0-9.
     image : (28, 28) floats in [0, 1], the preprocessed network input; stored as uint8.
-    strokes : list of ``{"width": float, "points": [[x, y], ...]}`` in canvas pixels.
+    strokes : list of Stroke, or of their records ``{"width": float, "points": [[x, y], ...]}``,
+        in canvas pixels; saved rounded to 0.01 px (``Stroke.rounded``).
     canvas_size : (width, height) of the canvas in pixels.
 
     Returns the path of the new file. Raises ``ValueError`` naming the argument that is invalid
@@ -75,8 +79,8 @@ def save_sample(directory: str | os.PathLike, label: int, image: np.ndarray,
     """
     label = _check_label(label, "label")
     pixels = _image_to_uint8(image)
-    strokes = _check_strokes(strokes, "strokes")
-    canvas = _check_canvas(canvas_size, "canvas_size")
+    strokes = [stroke.rounded().record() for stroke in check_strokes(strokes, "strokes")]
+    canvas = check_canvas(canvas_size, "canvas_size")
     directory = Path(directory)
 
     now = datetime.now(timezone.utc)
@@ -211,15 +215,15 @@ def _read_sample(path: Path, label_in_name: int) -> tuple[np.ndarray, int]:
     if not sample["strokes"]:
         return sample["image"].astype(np.float32) / np.float32(255), sample["label"]
     try:
-        image = strokes_to_mnist(sample["strokes"], tuple(sample["canvas"]))
+        image = strokes_to_mnist(sample["strokes"], sample["canvas"])
     except BlankImageError as error:
         raise ValueError(f"its strokes leave no ink on the canvas ({error})") from error
     return image, sample["label"]
 
 
 def read_sample_file(path: Path, label_in_name: int | None = None) -> dict:
-    """One sample file as ``{"label": int, "image": uint8 (28, 28), "strokes": [...],
-    "canvas": [w, h]}``, all checked; ``ValueError`` says what is wrong with it. With
+    """One sample file as ``{"label": int, "image": uint8 (28, 28), "strokes": [Stroke, ...],
+    "canvas": (w, h)}``, all checked; ``ValueError`` says what is wrong with it. With
     ``label_in_name``, the label in the file must be that one."""
     try:
         raw = path.read_bytes()
@@ -244,7 +248,7 @@ def read_sample_file(path: Path, label_in_name: int | None = None) -> dict:
         raise ValueError(f"holds label {label} but its name says {label_in_name}")
     pixels = _stored_image(sample["image"])
     strokes = check_strokes(sample["strokes"], "strokes")
-    canvas = _check_canvas(sample["canvas"], "canvas")
+    canvas = check_canvas(sample["canvas"], "canvas")
     return {"label": label, "image": pixels, "strokes": strokes, "canvas": canvas}
 
 
@@ -288,20 +292,6 @@ def _stored_image(rows) -> np.ndarray:
     if not all(type(value) is int and 0 <= value <= 255 for value in values):
         raise ValueError("image values must be whole numbers 0-255")
     return np.array(rows, dtype=np.uint8)
-
-
-def _check_strokes(strokes, name: str) -> list[dict]:
-    """The strokes as plain JSON data, coordinates rounded to 0.01 pixel."""
-    return [{"width": round(stroke["width"], 2),
-             "points": [[round(x, 2), round(y, 2)] for x, y in stroke["points"]]}
-            for stroke in check_strokes(strokes, name)]
-
-
-def _check_canvas(size, name: str) -> list[int]:
-    if not (isinstance(size, (list, tuple)) and len(size) == 2
-            and all(is_integer(value) and value > 0 for value in size)):
-        raise ValueError(f"{name} must be (width, height) in whole pixels above 0, got {size!r}")
-    return [int(value) for value in size]
 
 
 def _sample_json(sample: dict) -> str:

@@ -25,8 +25,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke
+
 Path = np.ndarray          # (points, 2) x, y in the unit box
-Reader = Callable[[Sequence[dict], tuple[int, int]], np.ndarray]
+Reader = Callable[[Sequence[Stroke], tuple[int, int]], np.ndarray]
 
 CANVAS = (280, 280)
 PEN_WIDTH = 20.0           # the app's default brush on its 280 px canvas
@@ -138,27 +141,25 @@ def bend(paths: list[Path], rng: np.random.Generator, max_shear: float = 20.0,
 
 
 def to_strokes(paths: list[Path], box: float, width: float = PEN_WIDTH,
-               canvas: tuple[int, int] = CANVAS) -> list[dict]:
+               canvas: tuple[int, int] = CANVAS) -> list[Stroke]:
     """The paths scaled so the digit's longer side spans ``box`` px, centred on the canvas, as
-    the app records strokes: ``[{"width": w, "points": [[x, y], ...]}, ...]``."""
+    the app records strokes (to 0.01 px, as saved digits hold them)."""
     points = np.concatenate(paths)
     low, high = points.min(axis=0), points.max(axis=0)
     scale = box / max(float((high - low).max()), 1e-9)
     offset = np.array(canvas, dtype=np.float64) / 2 - (low + high) / 2 * scale
-    return [{"width": float(width), "points": np.round(path * scale + offset, 2).tolist()}
+    return [Stroke(float(width), tuple(map(tuple, np.round(path * scale + offset, 2).tolist())))
             for path in paths]
 
 
-def app_reader(strokes: Sequence[dict], canvas: tuple[int, int]) -> np.ndarray:
-    """The app's path from strokes to the network's input (``preprocess.strokes_to_mnist``)."""
-    from scratchnet import preprocess
-
-    return preprocess.strokes_to_mnist(strokes, canvas)
+def app_reader(strokes: Sequence[Stroke], canvas: tuple[int, int]) -> np.ndarray:
+    """The app's path from strokes to the network's input (``strokes_to_mnist``)."""
+    return strokes_to_mnist(strokes, canvas)
 
 
 def synthetic_strokes(count: int, seed: int, styles: Sequence[str] = DEFAULT_STYLES,
                       boxes: tuple[float, float] = (100.0, 220.0)
-                      ) -> tuple[list[list[dict]], np.ndarray]:
+                      ) -> tuple[list[list[Stroke]], np.ndarray]:
     """``count`` drawings as strokes, the styles taking turns, and their labels (count,) int64.
 
     Each digit's box is drawn uniformly from ``boxes`` (canvas px) with the app's pen, so its

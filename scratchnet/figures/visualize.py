@@ -2,8 +2,8 @@
 
 Every function that draws returns a ``matplotlib.figure.Figure`` built without ``pyplot`` (Agg
 renderer, no display, no global state); :func:`save_figure` writes one as a PNG, atomically.
-Images are single digits (H, W) or (H, W, C) in [0, 1], ink = 1, as the model was trained on; they
-are drawn dark ink on white.
+Images are single digits (28, 28) or (28, 28, 1) in [0, 1], ink = 1, as the model was trained on;
+they are drawn dark ink on white.
 
 The saliency map is the gradient of one class score with respect to the input pixels, computed
 by the layers' own backward passes (``Sequential.input_gradient`` with a one-hot output gradient)
@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from scratchnet.nn.layers import Conv2D
 from scratchnet.files import write_atomically
 from scratchnet.nn.model import Sequential
+from scratchnet.preprocess.network_input import MNIST_SHAPE, to_network_input
 
 GRID_COLUMNS = 8
 INK = "gray_r"            # digits: dark ink on white, as on paper
@@ -48,15 +49,16 @@ class Mistakes(NamedTuple):
 
 
 # ------------------------------------------------------------------------------------ numbers
-def as_batch(model: Sequential, image: np.ndarray, dtype=np.float64) -> np.ndarray:
-    """One image (H, W) or (H, W, C) as a batch of one (1, H, W, C) of the model's input shape."""
-    image = np.asarray(image, dtype=dtype)
-    shape = tuple(model.input_shape)
-    if image.shape == shape[:2] and shape[2:] == (1,):
-        image = image[..., None]
-    if image.shape != shape:
-        raise ValueError(f"the model takes images of shape {shape}, got {image.shape}")
-    return image[None]
+def as_batch(model: Sequential, image: np.ndarray) -> np.ndarray:
+    """One digit (28, 28) or (28, 28, 1) as a float64 batch of one (1, 28, 28, 1), for a model of
+    MNIST digits: the saliency map is a gradient, taken in float64."""
+    if tuple(model.input_shape) != MNIST_SHAPE:
+        raise ValueError(f"the figures are drawn for models of MNIST digits {MNIST_SHAPE}; this "
+                         f"model takes {tuple(model.input_shape)}")
+    batch = to_network_input(image, np.float64)
+    if len(batch) != 1:
+        raise ValueError(f"expected one digit, (28, 28) or (28, 28, 1), got shape {np.shape(image)}")
+    return batch
 
 
 def conv_layers(model: Sequential) -> list[Conv2D]:

@@ -22,8 +22,9 @@ import numpy as np
 
 from PIL import Image
 
-from scratchnet import preprocess
-from scratchnet.data.drawings import Drawing, drawings_to_mnist, load_drawings  # noqa: F401
+from scratchnet.data.drawings import LabelledDrawing, drawings_to_mnist, load_drawings  # noqa: F401
+from scratchnet.preprocess import images as preprocess_images
+from scratchnet.preprocess.network_input import to_network_input
 
 BOXES = (200, 100, 60)
 RESAMPLING = {"lanczos": Image.Resampling.LANCZOS, "bilinear": Image.Resampling.BILINEAR,
@@ -37,27 +38,27 @@ def resampling(name: str | None):
     if name is None:
         yield
         return
-    original = preprocess._fit_in_box
+    original = preprocess_images._fit_in_box
 
     def fit_in_box(box: np.ndarray) -> np.ndarray:
         height, width = box.shape
-        scale = preprocess.BOX_SIZE / max(height, width)
+        scale = preprocess_images.BOX_SIZE / max(height, width)
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         patch = Image.fromarray(box.astype(np.float32)).resize(size, RESAMPLING[name])
         return np.clip(np.asarray(patch), 0, None)
 
-    preprocess._fit_in_box = fit_in_box
+    preprocess_images._fit_in_box = fit_in_box
     try:
         yield
     finally:
-        preprocess._fit_in_box = original
+        preprocess_images._fit_in_box = original
 
 
-def drawings_as_images(drawings: Sequence[Drawing], box: float, pen: str = "mnist"
+def drawings_as_images(drawings: Sequence[LabelledDrawing], box: float, pen: str = "mnist"
                        ) -> np.ndarray:
     """(N, 28, 28, 1) float32: each drawing redrawn at ``box`` px and read with ``pen``
     (``strokes_to_mnist``'s "mnist", as the app reads, or "drawn", each stroke's own brush)."""
-    return drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
+    return to_network_input(drawings_to_mnist(drawings, box, pen))
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Score:
         return digit, float(self.per_digit[digit])
 
 
-def score(predicted: np.ndarray, drawings: Sequence[Drawing]) -> Score:
+def score(predicted: np.ndarray, drawings: Sequence[LabelledDrawing]) -> Score:
     labels = np.array([d.label for d in drawings])
     people = np.array([d.person for d in drawings])
     right = predicted == labels
@@ -119,7 +120,7 @@ def finetune_trial(base: str | Path, out: str | Path, augment=None, data_dir: st
 
     from scratchnet.data.mnist import load_mnist, to_float_images
     from scratchnet.nn.loading import load_model
-    from scratchnet.preprocess import deslant as deslant_images
+    from scratchnet.preprocess.shape import deslant as deslant_images
 
     started = time.perf_counter()
     (x_train, y_train), _ = load_mnist(data_dir, download=False)

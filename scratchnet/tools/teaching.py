@@ -21,6 +21,7 @@ from scratchnet.training.finetune import TeachSettings, accuracy_on, render_save
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import load_model
 from scratchnet.data.personal import NAME_PATTERN
+from scratchnet.preprocess.network_input import to_network_input
 
 
 def read_drawings(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
@@ -34,7 +35,7 @@ def read_drawings(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
         labels.append(int(sample["label"]))
     if not images:
         raise ValueError(f"{folder}: no drawings in the app's format")
-    return np.stack(images)[..., None], np.asarray(labels, np.int64)
+    return to_network_input(images), np.asarray(labels, np.int64)
 
 
 def first_k_of_each(labels: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -24,6 +24,7 @@ from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import load_model
 from scratchnet.nn.trainer import BatchSource, Callback, TrainState, training_loop
 from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
+from scratchnet.preprocess.network_input import to_network_input
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
 REPORT_NAME = "personal.json"
@@ -38,7 +39,7 @@ def personal_model_path(base: str | Path) -> Path:
 
 def render_saved(strokes: list[dict], canvas: tuple[int, int]) -> np.ndarray:
     """The network's input (28, 28) float32 for saved strokes, exactly as the app makes it."""
-    from scratchnet.preprocess import strokes_to_mnist
+    from scratchnet.preprocess.rendering import strokes_to_mnist
     return strokes_to_mnist(strokes, (int(canvas[0]), int(canvas[1])))
 
 
@@ -148,7 +149,7 @@ def learn_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
             f"{which}; learning needs at least {MIN_DIGITS}. Draw a digit, press its key to save "
             "it, and do so for each digit that is read wrong"
             + (list_problems(warnings) if warnings else ""))
-    personal_x = images.reshape(-1, 28, 28, 1)
+    personal_x = to_network_input(images)
     train_index, held_index = split_holdout(len(images), holdout,
                                             np.random.default_rng(settings.seed))
     (mnist_x, mnist_y), (test_x, test_y) = load_mnist_for_teaching(

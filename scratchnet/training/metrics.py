@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 if TYPE_CHECKING:
-    from scratchnet.data.drawings import Drawing
+    from scratchnet.data.drawings import LabelledDrawing
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, classes: int = 10) -> np.ndarray:
@@ -178,14 +178,15 @@ class DrawingsEvaluation:
         }
 
 
-def evaluate_drawings(model, drawings: Sequence[Drawing], box: float | None = None,
+def evaluate_drawings(model, drawings: Sequence[LabelledDrawing], box: float | None = None,
                       pen: str = "mnist", batch_size: int = 256) -> DrawingsEvaluation:
     """Read every drawing with ``model`` (a ``Sequential`` taking (N, 28, 28, 1)) and score it."""
     from scratchnet.data.drawings import DrawingsError, drawings_to_mnist
+    from scratchnet.preprocess.network_input import to_network_input
 
     if not drawings:
         raise DrawingsError("no drawings to evaluate")
-    x = drawings_to_mnist(drawings, box, pen)[..., np.newaxis]
+    x = to_network_input(drawings_to_mnist(drawings, box, pen))
     y = np.array([drawing.label for drawing in drawings], np.int64)
     evaluation = evaluate_classifier(model, x, y, batch_size)
     people = accuracy_by_group(y, evaluation.predictions, [d.person for d in drawings])

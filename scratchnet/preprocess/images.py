@@ -20,45 +20,19 @@ published digits have it: the 10,000 test digits average (13.99, 14.01), all wit
 The shift is a whole number of pixels, as in MNIST, and is clipped so the digit stays inside.
 
 ``load_image`` opens files for it, refusing anything that is not a usable image with
-``ImageFileError`` before a large image is decoded.
-
-Drawings come as strokes, not pictures. ``strokes_to_mnist`` is the one path from the strokes the
-drawing app records (and saves) to the network's input, used by the app, by fine-tuning and by
-evaluation. It draws the strokes with a round pen and hands the picture to ``to_mnist``, but it
-does not keep the brush the user chose: it draws with a pen as thick, relative to the size of
-the digit, as the pens of MNIST's writers were (``PEN_TO_SIZE``), so that a digit drawn small or
-large, with a fine or a broad brush, reaches the network as the same image:
-
-    size  = longest side of the bounding box of the stroke points (canvas pixels), at least the
-            widest brush (a dot has no size of its own), the box clipped to the canvas
-    pen   = PEN_TO_SIZE * size
-    image = the strokes, scaled so that size = STROKE_RENDER_SIZE pixels, drawn with the scaled
-            pen (round caps and joins) on a black page, only what lies on the canvas
-    out   = to_mnist(image)
-
-How thick MNIST's strokes are was measured with ``stroke_thickness`` (ink area over half the
-outline's length) on the 60,000 training digits: a median of 2.36 px (10th-90th percentile
-1.75-3.26) in digits whose longest side is 20 px. The pen adds half its width at either end of
-the digit, so a pen of t px in a 20 px digit is t / (20 - t) = 2.36 / 17.64 = 0.134 of the
-size of the stroke points' bounding box. Measured the same way on what ``strokes_to_mnist``
-makes of the 1,300 drawings of the dev set (../shared/drawn/, drawn with a 20 px brush, digits
-200 px tall) the median is 2.34 px at any size; with the brush as drawn it is 1.83 px, and 3.33
-and 4.96 px when the same digits are drawn 100 and 60 px tall. ``strokes_to_mnist(...,
-pen="drawn")`` keeps each stroke's own width, as the screen shows it, for measuring.
+``ImageFileError`` before a large image is decoded. Drawings, which come as strokes, reach
+``to_mnist`` through ``scratchnet.preprocess.rendering.strokes_to_mnist``.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Union
 
 import numpy as np
-from PIL import Image, ImageDraw
-
-from scratchnet.nn.checks import is_integer, is_real
+from PIL import Image
 
 # Above this, an image is refused before it is decoded. A 40-megapixel picture is larger than a
 # page scanned at 600 dpi (35 Mpx) and than most phone photos; decoding it and the float copies
@@ -72,15 +46,6 @@ CENTRE = 14.0          # row and column of the centre of mass, counting pixels f
 MIN_CONTRAST = 0.1     # below this (of the full range) no pixel is ink: noise, paper texture
 INK_THRESHOLD = 0.25   # share of the largest ink a pixel needs to count for the bounding box
 LIGHT_INK = 0.75       # visible pixels lighter than this on average are light ink on transparency
-
-# Strokes (see the module docstring for how these were chosen).
-MNIST_STROKE_THICKNESS = 2.36      # median ``stroke_thickness`` of the MNIST training digits, px
-PEN_TO_SIZE = MNIST_STROKE_THICKNESS / (BOX_SIZE - MNIST_STROKE_THICKNESS)     # = 0.134
-STROKE_RENDER_SIZE = 200           # strokes are drawn at this size (px) before to_mnist shrinks
-                                   # them 10-fold, averaging areas: smooth grey edges
-PEN_CHOICES = ("mnist", "drawn")
-INK = 255                          # strokes are white on black, the polarity of MNIST
-PAPER = 0
 
 # EXIF orientation tag values and the transposition that puts the picture upright (how phones
 # record a photo taken sideways).
@@ -219,250 +184,6 @@ def to_mnist(image: ImageLike) -> np.ndarray:
     return canvas / canvas.max()
 
 
-def to_network_input(digits: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
-    """Stack 28x28 digits from ``to_mnist`` into the model's input, float32 (N, 28, 28, 1).
-
-    ``digits`` is one (28, 28) array, an (N, 28, 28) array, or a sequence of (28, 28) arrays.
-    """
-    batch = np.asarray(digits, dtype=np.float32)
-    if batch.ndim == 2:
-        batch = batch[np.newaxis]
-    if batch.ndim != 3 or batch.shape[1:] != (MNIST_SIZE, MNIST_SIZE):
-        raise ValueError(f"expected 28x28 digits, shape (28, 28) or (N, 28, 28), got {batch.shape}")
-    return batch[..., np.newaxis]
-
-
-def stroke_thickness(images: np.ndarray) -> np.ndarray:
-    """How thick the strokes of each digit are, in pixels: ink area over half the outline's length.
-
-    A stroke of length L and thickness t covers L * t pixels and is outlined by about 2 L of
-    edge (both sides; its two ends add 2 t, a loop's inside counts as a side), so t is about
-    2 * area / outline. Both are read off grey levels, so anti-aliased edges count in part:
-
-        area    = sum of the pixel values
-        outline = sum over pixels of |gradient| (forward differences, the image padded with 0)
-
-    Parameters
-    ----------
-    images : (N, H, W) or (H, W), ink high (1 or 255) on 0.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64 (N,), or a 0-d array for one image; NaN for an image without ink.
-    """
-    batch = np.asarray(images, dtype=np.float64)
-    single = batch.ndim == 2
-    if single:
-        batch = batch[np.newaxis]
-    if batch.ndim != 3:
-        raise ValueError(f"expected images (N, H, W) or (H, W), got shape {batch.shape}")
-    padded = np.pad(batch, ((0, 0), (1, 1), (1, 1)))
-    across = np.diff(padded, axis=2)[:, :-1, :]
-    down = np.diff(padded, axis=1)[:, :, :-1]
-    outline = np.sqrt(across ** 2 + down ** 2).sum(axis=(1, 2))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        thickness = 2 * batch.sum(axis=(1, 2)) / outline
-    return thickness[0] if single else thickness
-
-
-Point = tuple[float, float]
-
-
-def strokes_to_mnist(strokes: Sequence[dict], canvas: tuple[int, int] = (280, 280),
-                     pen: str = "mnist") -> np.ndarray:
-    """The network's input for a drawing given as strokes (see the module docstring).
-
-    Parameters
-    ----------
-    strokes : list of ``{"width": w, "points": [[x, y], ...]}``
-        What the drawing app records and saves: each stroke's brush width and the points the
-        pen passed through, in canvas pixels (x to the right, y down, from the top-left corner).
-    canvas : (width, height)
-        The canvas, in whole pixels; ink beyond it is not part of the drawing.
-    pen : "mnist" or "drawn"
-        "mnist" (the default, what the app reads): a pen ``PEN_TO_SIZE`` times the digit's
-        size, whatever the brush. "drawn": each stroke's own brush width, drawn on the canvas
-        pixel for pixel, as the screen shows it (for measuring what the brush does).
-
-    Returns
-    -------
-    numpy.ndarray
-        float32 (28, 28) in [0, 1], white ink on black, maximum 1, as ``to_mnist``.
-
-    Raises
-    ------
-    BlankImageError
-        No strokes, or no ink on the canvas (every point far outside it).
-    ValueError
-        A stroke is not ``{"width": positive number, "points": non-empty list of [x, y]}``, a
-        number is NaN or infinite, the canvas is not two whole numbers above 0, or ``pen`` is
-        neither choice. The message names the stroke and point.
-    """
-    checked = check_strokes(strokes)
-    size = _check_canvas_size(canvas)
-    if pen not in PEN_CHOICES:
-        raise ValueError(f"pen must be one of {', '.join(map(repr, PEN_CHOICES))}, got {pen!r}")
-    if not checked:
-        raise BlankImageError("the drawing is empty: there are no strokes")
-    if pen == "drawn":
-        return to_mnist(render_strokes(checked, size))
-    return to_mnist(_render_normalised(checked, size))
-
-
-def check_strokes(strokes, name: str = "strokes") -> list[dict]:
-    """Strokes as plain data, ``[{"width": float, "points": [(x, y), ...]}, ...]``, or a
-    ``ValueError`` naming the first stroke or point that is not right. An empty list is allowed
-    (an empty drawing); a stroke with no points is not."""
-    if not isinstance(strokes, (list, tuple)):
-        raise ValueError(f"{name} must be a list of {{'width': ..., 'points': [[x, y], ...]}}, "
-                         f"got {type(strokes).__name__}")
-    result = []
-    for index, stroke in enumerate(strokes):
-        where = f"{name}[{index}]"
-        if not isinstance(stroke, dict) or set(stroke) != {"width", "points"}:
-            keys = sorted(stroke) if isinstance(stroke, dict) else type(stroke).__name__
-            raise ValueError(f"{where} must be a dict with the keys 'width' and 'points', "
-                             f"got {keys}")
-        width = stroke["width"]
-        if not is_finite_number(width) or width <= 0:
-            raise ValueError(f"{where}['width'] must be a finite number above 0, got {width!r}")
-        points = stroke["points"]
-        if not isinstance(points, (list, tuple, np.ndarray)) or len(points) == 0:
-            raise ValueError(f"{where}['points'] must be a non-empty list of [x, y], "
-                             f"got {points!r}")
-        for point_index, point in enumerate(points):
-            if not (isinstance(point, (list, tuple, np.ndarray)) and len(point) == 2
-                    and all(is_finite_number(value) for value in point)):
-                raise ValueError(f"{where}['points'][{point_index}] must be [x, y] with finite "
-                                 f"numbers, got {point!r}")
-        result.append({"width": float(width),
-                       "points": [(float(x), float(y)) for x, y in points]})
-    return result
-
-
-def is_finite_number(value) -> bool:
-    """A real number (not a bool) that is neither NaN nor infinite."""
-    if not is_real(value):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:               # an integer too large for a float
-        return False
-
-
-def _check_canvas_size(canvas) -> tuple[int, int]:
-    if not (isinstance(canvas, (list, tuple)) and len(canvas) == 2
-            and all(is_integer(value) and value > 0 for value in canvas)):
-        raise ValueError(f"canvas must be (width, height) in whole pixels above 0, "
-                         f"got {canvas!r}")
-    return int(canvas[0]), int(canvas[1])
-
-
-def draw_dot(draw: ImageDraw.ImageDraw, point: Point, width: float) -> None:
-    """A round spot of the pen, ``width`` across, centred on ``point``."""
-    x, y = point
-    radius = width / 2
-    draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=INK)
-
-
-def draw_segment(draw: ImageDraw.ImageDraw, start: Point, end: Point, width: float) -> None:
-    """The pen dragged from ``start`` to ``end``: a line and a round cap at ``end``."""
-    draw.line([start, end], fill=INK, width=max(1, round(width)))
-    draw_dot(draw, end, width)
-
-
-def render_strokes(strokes: Sequence[dict], size: tuple[int, int], scale: float = 1.0,
-                   origin: Point = (0.0, 0.0), pen: float | None = None) -> Image.Image:
-    """Checked strokes drawn with a round pen on a black "L" image of ``size`` (width, height).
-
-    A point (x, y) lands on ((x - origin x) * scale, (y - origin y) * scale); the pen is each
-    stroke's width, or ``pen`` for all of them, times ``scale``. Every point gets a dot of the
-    pen's width and consecutive points a line between them: round caps and joins, so a single
-    click leaves a dot and sharp turns leave no notches.
-    """
-    image = Image.new("L", size, PAPER)
-    draw = ImageDraw.Draw(image)
-    left, top = origin
-    for stroke in strokes:
-        width = (stroke["width"] if pen is None else pen) * scale
-        points = [((x - left) * scale, (y - top) * scale) for x, y in stroke["points"]]
-        draw_dot(draw, points[0], width)
-        for start, end in zip(points, points[1:]):
-            draw_segment(draw, start, end, width)
-    return image
-
-
-def _render_normalised(strokes: list[dict], canvas: tuple[int, int]) -> Image.Image:
-    """The strokes scaled to ``STROKE_RENDER_SIZE`` with a pen ``PEN_TO_SIZE`` of the digit's
-    size: the part of the canvas around the digit, as an image."""
-    points = np.array([point for stroke in strokes for point in stroke["points"]])
-    # The box of the points that the canvas shows: a stroke that runs off the canvas is cut.
-    low = np.clip(points.min(axis=0), 0, canvas)
-    high = np.clip(points.max(axis=0), 0, canvas)
-    size = max(float((high - low).max()), max(stroke["width"] for stroke in strokes))
-    pen = PEN_TO_SIZE * size
-    margin = 0.75 * pen         # room for the pen, the same in the image at every size
-    left, top = np.maximum(low - margin, 0)
-    right, bottom = np.minimum(high + margin, canvas)
-    scale = STROKE_RENDER_SIZE / size
-    width = max(1, math.ceil((right - left) * scale))
-    height = max(1, math.ceil((bottom - top) * scale))
-    return render_strokes(strokes, (width, height), scale, (float(left), float(top)), pen)
-
-
-def slant(digits: np.ndarray) -> np.ndarray:
-    """How far each digit leans: columns moved per row down, from its second moments.
-
-    For a digit's intensities I over rows r and columns c, with means r0 and c0,
-    ``slant = sum (r - r0)(c - c0) I / sum (r - r0)^2 I``: the slope of the least-squares line
-    c(r) through the ink. Negative when the top leans right (rows count downwards).
-    ``digits`` (N, H, W) or (N, H, W, 1); returns (N,) float64 (0 for a blank image).
-    """
-    images = np.asarray(digits, dtype=np.float64).reshape(len(digits), *np.shape(digits)[1:3])
-    height, width = images.shape[1:]
-    rows = np.arange(height, dtype=np.float64)[None, :, None]
-    cols = np.arange(width, dtype=np.float64)[None, None, :]
-    mass = images.sum(axis=(1, 2))
-    safe = np.where(mass > 0, mass, 1)
-    row_mean = (images * rows).sum(axis=(1, 2)) / safe
-    col_mean = (images * cols).sum(axis=(1, 2)) / safe
-    dr = rows - row_mean[:, None, None]
-    dc = cols - col_mean[:, None, None]
-    covariance = (images * dr * dc).sum(axis=(1, 2))
-    spread = (images * dr * dr).sum(axis=(1, 2))
-    return np.divide(covariance, spread, out=np.zeros_like(covariance), where=spread > 0)
-
-
-def deslant(digits: np.ndarray) -> np.ndarray:
-    """Stand each digit upright: shear its rows sideways by its ``slant``, about the row of its
-    centre of mass, as LeCun et al.'s "deskewed" MNIST results do (the second moments give the
-    shear that makes the ink's principal axis vertical).
-
-    ``out[r, c] = in[r, c + slant (r - r0)]``, interpolated linearly along the row, zero
-    outside. ``digits`` (N, H, W) or (N, H, W, 1) floats; returns a new array of the same shape
-    and dtype.
-    """
-    digits = np.asarray(digits)
-    images = digits.reshape(len(digits), *digits.shape[1:3])
-    count, height, width = images.shape
-    shear = slant(images)
-    mass = images.sum(axis=(1, 2), dtype=np.float64)
-    rows = np.arange(height, dtype=np.float64)
-    row_mean = (images.sum(axis=2) @ rows) / np.where(mass > 0, mass, 1)
-    source = (np.arange(width)[None, None, :]
-              + (shear[:, None] * (rows[None, :] - row_mean[:, None]))[:, :, None])  # (N, H, W)
-    source = np.clip(source, -1, width)
-    left = np.floor(source)
-    weight = (source - left).astype(images.dtype)
-    padded = np.zeros((count, height, width + 3), dtype=images.dtype)   # zero border: -1, W, W+1
-    padded[:, :, 1:width + 1] = images
-    index = left.astype(np.intp) + 1
-    before = np.take_along_axis(padded, index, axis=2)
-    after = np.take_along_axis(padded, index + 1, axis=2)
-    return ((1 - weight) * before + weight * after).reshape(digits.shape)
-
-
 def _grayscale(image: ImageLike) -> np.ndarray:
     """Luma (H, W) float32 in [0, 1], a new array; transparent pixels are shown on a page."""
     if isinstance(image, Image.Image):
@@ -567,4 +288,5 @@ def _centring_offset(patch: np.ndarray) -> tuple[int, int]:
     top = int(np.clip(np.floor(CENTRE - centre_row + 0.5), 0, MNIST_SIZE - height))
     left = int(np.clip(np.floor(CENTRE - centre_col + 0.5), 0, MNIST_SIZE - width))
     return top, left
+
 

@@ -1,2 +1,5 @@
 """Tools around the library: the BLAS thread control (``blas``), the benchmark behind
-``scripts/bench.py`` and the SIGKILL fault test behind ``scripts/kill_test.py``."""
+``scripts/bench.py`` (``benchmark``) and the timing of each speed trick (``tricks``), the SIGKILL
+fault test behind ``scripts/kill_test.py`` (``killtest``), the IDX fuzzer behind
+``scripts/fuzz_idx.py`` (``idxfuzz``), and the measurements of training ideas and teaching on
+people's drawings (``drawing_study``, ``teaching``)."""

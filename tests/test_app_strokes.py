@@ -15,9 +15,10 @@ from scratchnet.app.features import first_conv_grids, tile_maps
 from scratchnet.app.recognizer import BackgroundReader, Request, open_model, read_drawing, request_for
 from scratchnet.app.report import Report
 from scratchnet.app.strokes import INK, PAPER, Drawing, Stroke, render
-from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes, scanline_strokes
 from scratchnet.nn.saving import ModelFileError
 from scratchnet.preprocess import strokes_to_mnist
+
+from hand_drawn import HAND_DRAWN, scale_strokes, scanline_strokes
 
 SIZE = 280
 BRUSH = 20

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from scratchnet.app.strokes import Drawing
-from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
 from scratchnet.data.drawings import scale_to_box
 from scratchnet.preprocess import (MNIST_STROKE_THICKNESS, PEN_TO_SIZE, BlankImageError,
                                    render_strokes, stroke_thickness, strokes_to_mnist, to_mnist)
+
+from hand_drawn import HAND_DRAWN, scale_strokes
 
 CANVAS = (280, 280)
 

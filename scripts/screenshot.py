@@ -6,7 +6,9 @@ model, draws a digit with the mouse through xdotool, waits for the prediction an
 window as a PNG with ImageMagick's ``import``. Needs Xvfb, xdotool and ImageMagick.
 
 The app runs in a scratch directory holding a copy of the model as models/mnist.npz, so the
-window shows the paths a user of the default settings sees.
+window shows the paths a user of the default settings sees. It is driven the way the GUI tests
+drive it, with their driver and hand-drawn digits (tests/xdriver.py, tests/hand_drawn.py, which
+need NumPy but not pytest), so run it from a clone of the repository.
 """
 
 import argparse
@@ -16,10 +18,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
 
-from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, Display, VirtualDisplay,  # noqa: E402
-                                    missing_tools, scale_strokes)
+from hand_drawn import HAND_DRAWN, scale_strokes  # noqa: E402
+from xdriver import AppProcess, Display, VirtualDisplay, missing_tools  # noqa: E402
 
 
 def main() -> int:

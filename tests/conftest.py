@@ -200,7 +200,7 @@ def trained_model_path(mnist, tmp_path_factory) -> Path:
 def display():
     """A virtual X server (Xvfb) for the app's window, one per test module; skips, saying what
     to install, without Xvfb and xdotool."""
-    from scratchnet.app.xdriver import VirtualDisplay, missing_tools
+    from xdriver import VirtualDisplay, missing_tools
 
     missing = missing_tools()
     if missing:

@@ -11,9 +11,11 @@ from scratchnet import load_model
 from scratchnet.app.recognizer import read_drawing, request_for
 from scratchnet.data import personal
 from scratchnet.app.sketch import Sketch
-from scratchnet.app.xdriver import (HAND_DRAWN, AppProcess, scale_strokes, scanline_strokes)
 from scratchnet.nn.loading import ModelFileError
 from scratchnet.preprocess import strokes_to_mnist
+
+from hand_drawn import HAND_DRAWN, scale_strokes, scanline_strokes
+from xdriver import AppProcess
 
 pytestmark = pytest.mark.gui
 

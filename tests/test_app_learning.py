@@ -6,8 +6,9 @@ import shutil
 
 import pytest
 
-from scratchnet.app.xdriver import AppProcess
 from scratchnet.nn.networks import small_cnn
+
+from xdriver import AppProcess
 
 pytestmark = pytest.mark.gui
 

@@ -15,10 +15,11 @@ from scratchnet.app.features import first_conv_grids, tile_maps
 from scratchnet.app.recognizer import BackgroundReader, Request, open_model, read_drawing, request_for
 from scratchnet.app.report import Report
 from scratchnet.app.sketch import Sketch
-from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes, scanline_strokes
 from scratchnet.nn.loading import ModelFileError
 from scratchnet.preprocess.rendering import INK, PAPER, render_strokes, strokes_to_mnist
 from scratchnet.preprocess.strokes import Stroke
+
+from hand_drawn import HAND_DRAWN, scale_strokes, scanline_strokes
 
 SIZE = 280
 BRUSH = 20

@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.error
 import zipfile
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -127,11 +128,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
-            compressor = gzip.GzipFile(fileobj=self.wfile, mode="wb")
+            # A bare compressor, not a GzipFile: that would flush into the closed socket when
+            # it is garbage-collected, an error nobody can catch.
+            compressor = zlib.compressobj(wbits=16 + zlib.MAX_WBITS)      # gzip framing
             zeros = bytes(1 << 20)
             try:
                 for _ in range(2000):  # at most 2 GB, far beyond what the client accepts
-                    compressor.write(zeros)
+                    self.wfile.write(compressor.compress(zeros))
             except OSError:
                 pass
         else:

@@ -12,10 +12,11 @@ from scratchnet import load_model
 from scratchnet.data import personal
 from scratchnet.app.recognizer import read_drawing, request_for
 from scratchnet.app.sketch import Sketch
-from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
 from scratchnet.data.drawings import DrawingsError, drawings_to_mnist, load_drawings, scale_to_box
 from scratchnet.preprocess import Stroke, strokes_to_mnist
 from scratchnet.training.metrics import evaluate_drawings
+
+from hand_drawn import HAND_DRAWN, scale_strokes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = REPO_ROOT.parent / "shared" / "drawn"

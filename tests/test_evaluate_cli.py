@@ -79,7 +79,7 @@ def test_script_runs_from_a_clone(trained_model_path, mnist_dir, tmp_path):
 # ----------------------------------------------------------------------------- --drawings
 def drawings_folder(root: Path) -> Path:
     """Two people's folders in ``root``, the app's hand-drawn digits saved as the app saves."""
-    from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
+    from hand_drawn import HAND_DRAWN, scale_strokes
     from scratchnet.data.personal import save_sample
     from scratchnet.preprocess import strokes_to_mnist
 

@@ -1,13 +1,13 @@
 """IDX reader and writer: round trips, every corruption, and fuzzing that only IDXError escapes.
 
-The hypothesis strategies at the top are also used by ``scripts/fuzz_idx.py`` for the large run.
-The number of examples per fuzz test is ``$SCRATCHNET_FUZZ_EXAMPLES`` (default 250).
+The fuzz tests run the hypothesis strategies of ``scratchnet.tools.idxfuzz``, which
+``scripts/fuzz_idx.py`` runs at scale. The number of examples per fuzz test is
+``$SCRATCHNET_FUZZ_EXAMPLES`` (default 250).
 """
 
 import gzip
 import os
 import struct
-import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -16,79 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scratchnet.data.idx import TYPE_CODES, IDXError, read_idx, write_idx
+from scratchnet.cli import fuzz_idx
+from scratchnet.data.idx import IDXError, read_idx, write_idx
+from scratchnet.tools.idxfuzz import FUZZ_CASES, read_bytes, valid_idx_bytes
 
 FUZZ_EXAMPLES = int(os.environ.get("SCRATCHNET_FUZZ_EXAMPLES", "250"))
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
-
-
-# --- strategies shared with scripts/fuzz_idx.py ----------------------------------------------
-
-@st.composite
-def valid_idx_bytes(draw) -> bytes:
-    """A well-formed IDX file of random type and small shape."""
-    code = draw(st.sampled_from(sorted(TYPE_CODES)))
-    dims = draw(st.lists(st.integers(0, 5), min_size=0, max_size=4))
-    count = int(np.prod(dims)) if dims else 1
-    payload = draw(st.binary(min_size=count * TYPE_CODES[code].itemsize,
-                             max_size=count * TYPE_CODES[code].itemsize))
-    return bytes([0, 0, code, len(dims)]) + struct.pack(f">{len(dims)}I", *dims) + payload
-
-
-@st.composite
-def mutated_header_bytes(draw) -> bytes:
-    """A valid file with 1-4 bytes of its header (and maybe first payload bytes) overwritten."""
-    data = bytearray(draw(valid_idx_bytes()))
-    span = min(len(data), 4 + 4 * data[3] + 2)
-    for _ in range(draw(st.integers(1, 4))):
-        data[draw(st.integers(0, span - 1))] = draw(st.integers(0, 255))
-    return bytes(data)
-
-
-@st.composite
-def truncated_or_extended_bytes(draw) -> bytes:
-    """A valid file cut at a random point or with random bytes appended."""
-    data = draw(valid_idx_bytes())
-    if draw(st.booleans()):
-        return data[:draw(st.integers(0, max(len(data) - 1, 0)))]
-    return data + draw(st.binary(min_size=1, max_size=16))
-
-
-@st.composite
-def oversized_dims_bytes(draw) -> bytes:
-    """A header whose dimensions ask for up to terabytes (or far more), with a tiny payload."""
-    code = draw(st.sampled_from(sorted(TYPE_CODES)))
-    ndim = draw(st.integers(1, 6))
-    dims = draw(st.lists(st.integers(2**16, 2**32 - 1), min_size=ndim, max_size=ndim))
-    payload = draw(st.binary(max_size=64))
-    return bytes([0, 0, code, ndim]) + struct.pack(f">{ndim}I", *dims) + payload
-
-
-FUZZ_CASES = {
-    "random bytes": st.binary(max_size=256),
-    "mutated headers": mutated_header_bytes(),
-    "truncated or extended": truncated_or_extended_bytes(),
-    "oversized dims": oversized_dims_bytes(),
-}
-
-
-def read_bytes(data: bytes, compress: bool, folder: Path) -> str:
-    """Write ``data`` (gzipped if ``compress``) to a file, read it, and say what happened.
-
-    Returns "array" or "IDXError"; any other exception propagates and fails the caller.
-    """
-    with tempfile.NamedTemporaryFile(dir=folder, suffix=".gz" if compress else "",
-                                     delete=False) as handle:
-        handle.write(gzip.compress(data) if compress else data)
-    try:
-        array = read_idx(handle.name)
-    except IDXError:
-        return "IDXError"
-    finally:
-        os.unlink(handle.name)
-    assert isinstance(array, np.ndarray) and array.dtype.isnative
-    return "array"
 
 
 # --- round trips ------------------------------------------------------------------------------
@@ -323,3 +257,24 @@ def test_fuzz_oversized_dims_are_refused(fuzz_dir, data, compress):
 @given(data=valid_idx_bytes(), compress=st.booleans())
 def test_fuzz_valid_files_read_back_their_payload(fuzz_dir, data, compress):
     assert read_bytes(data, compress, fuzz_dir) == "array"
+
+
+def test_the_large_fuzz_run_counts_every_case(capsys):
+    assert fuzz_idx.main(["--examples", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["category", "file", "cases", "array", "IDXError", "other",
+                                "seconds"]
+    assert [line.split()[-6:-4] for line in lines[1:-1]] == [[kind, "3"] for _ in FUZZ_CASES
+                                                             for kind in ("raw", "gz")]
+    assert lines[-1].split() == ["total", "24"] + lines[-1].split()[2:4] + ["0"]
+
+
+def test_the_large_fuzz_run_fails_on_any_other_exception(capsys, monkeypatch):
+    def broken_reader(path):
+        raise ValueError("not an IDXError")
+
+    monkeypatch.setattr("scratchnet.tools.idxfuzz.read_idx", broken_reader)
+    assert fuzz_idx.main(["--examples", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "random bytes: ValueError: not an IDXError for b" in out
+    assert out.splitlines()[-1].split()[-1] == "16"

@@ -6,13 +6,14 @@ import numpy as np
 import pytest
 
 from scratchnet.app.sketch import Sketch
-from scratchnet.app.xdriver import HAND_DRAWN, scale_strokes
 from scratchnet.data.drawings import scale_to_box
 from scratchnet.preprocess.images import BlankImageError, to_mnist
 from scratchnet.preprocess.rendering import (MNIST_STROKE_THICKNESS, PEN_TO_SIZE, render_strokes,
                                              strokes_to_mnist)
 from scratchnet.preprocess.shape import stroke_thickness
 from scratchnet.preprocess.strokes import Stroke
+
+from hand_drawn import HAND_DRAWN, scale_strokes
 
 CANVAS = (280, 280)
 

@@ -19,9 +19,10 @@ Every stroke goes into a :class:`~scratchnet.app.sketch.Sketch` as it is drawn o
 ``scratchnet.preprocess.strokes_to_mnist``, which draws them with a pen matched to the digit's
 size, and saving a digit stores what it made of them. Recognition runs on a worker thread
 (:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
-waits for the network. "Learn my handwriting" teaches a copy of the base model the saved digits
-on another worker thread (:mod:`scratchnet.app.learner`), polled the same way; the window
-switches to the result, ``personal.npz`` beside the base model, when it is saved.
+waits for the network. Which model reads, the base one or the personal one, and "Learn my
+handwriting", which teaches a copy of the base model the saved digits on another worker thread,
+are :class:`~scratchnet.app.model_choice.ModelChoice`'s: the window polls it the same way and
+shows what it says, through the few methods of its ``ModelView``.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from pathlib import Path
 from tkinter import messagebox, ttk
 
 from scratchnet.data import personal
-from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Progress,
-                                    describe_error, open_personal_model)
+from scratchnet.app.learner import describe_error
+from scratchnet.app.model_choice import (DONE, LEARN_HINT, NOTE, PERSONAL, PROBLEM,
+                                         ModelChoice)
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, make_fonts)
-from scratchnet.app.recognizer import (BackgroundReader, Reading, describe_model, open_model,
-                                       request_for)
-from scratchnet.training.finetune import TeachSettings, personal_model_path
+from scratchnet.app.recognizer import BackgroundReader, Reading, request_for
+from scratchnet.training.finetune import TeachSettings
 from scratchnet.app.report import Report
 from scratchnet.app.sketch import Sketch
 
@@ -50,8 +51,7 @@ SHORTCUTS = ("Draw with the left mouse button.    c or Esc: clear    Ctrl+Z: und
              "f: feature maps\n0 to 9: save the drawing as that digit, an example of your "
              "handwriting\nl: learn my handwriting from the saved digits    b: the base or "
              "your personal model")
-LEARN_HINT = "teaches the network the digits you saved"
-BASE, PERSONAL = "base", "personal"
+COLOURS = {NOTE: MUTED, DONE: OK_COLOUR, PROBLEM: ERROR_COLOUR}   # of the status line
 
 INK_COLOUR = "#111111"
 PAPER_COLOUR = "#ffffff"
@@ -70,23 +70,14 @@ class App:
                  report_path: str | Path | None = None, data_dir: str | Path = "data",
                  learn_steps: int | None = None):
         self.root = root
-        self.model_path = Path(model_path)
-        self.personal_path = personal_model_path(self.model_path)
         self.my_digits = Path(my_digits)
-        self.data_dir = Path(data_dir)
-        self.teach_settings = TeachSettings() if learn_steps is None else \
-            TeachSettings(max_steps=learn_steps)
         self.canvas_size = int(canvas_size)
         self.drawing = Sketch((self.canvas_size, self.canvas_size))
         self.report = Report(report_path)
-        self.base_model, self.model_error = open_model(self.model_path)
-        self.personal_model, self.personal_error = None, None
-        if self.base_model is not None and self.personal_path != self.model_path:
-            self.personal_model, self.personal_error = open_personal_model(self.personal_path,
-                                                                           self.base_model)
-        self.using = PERSONAL if self.personal_model is not None else BASE
-        self.reader = BackgroundReader(self.model, self.using)
-        self.learner: BackgroundLearner | None = None
+        settings = TeachSettings() if learn_steps is None else TeachSettings(max_steps=learn_steps)
+        self.models = ModelChoice(model_path, self.my_digits, Path(data_dir), settings,
+                                  self.report, view=self)
+        self.reader = BackgroundReader(self.models.model, self.models.using)
         self.submitted_version = -1       # the drawing version of the newest request
         self.debounce = None              # the pending ``after`` id, if any
         self.features_shown = False
@@ -119,22 +110,11 @@ class App:
         root.report_callback_exception = self._report_bug
 
         self.show_blank(report=False)     # reported once the window is ready
-        if self.model_error:
-            self.say(self.model_error, ERROR_COLOUR)
+        if self.models.model_error:
             self.feature_button.state(["disabled"])
             self.learn_button.state(["disabled"])
-        elif self.personal_error:
-            self.say(f"{self.personal_error}. Using the base model {self.model_path} instead.",
-                     ERROR_COLOUR)
-        else:
-            self.say(self.describe_model_in_use(), MUTED)
-        self.show_model_choice()
+        self.models.announce()
         self.refresh_counts()
-
-    @property
-    def model(self):
-        """The model reading the drawings now: the personal one or the base one."""
-        return self.personal_model if self.using == PERSONAL else self.base_model
 
     # ------------------------------------------------------------------------------ building
     def _build_canvas(self) -> None:
@@ -185,14 +165,15 @@ class App:
     def _build_learn_row(self) -> None:
         row = ttk.Frame(self.root, padding=(0, 10, 0, 0))
         row.grid(row=3, column=0, columnspan=2, sticky="ew")
-        self.learn_button = ttk.Button(row, text="Learn my handwriting", command=self.learn)
+        self.learn_button = ttk.Button(row, text="Learn my handwriting",
+                                       command=self.models.learn)
         self.learn_button.pack(side="left")
         # The bar shows only while learning; the label says what learning does, or how far it is.
         self.progress = ttk.Progressbar(row, length=150, mode="determinate", maximum=1.0)
         self.progress_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"],
                                         text=LEARN_HINT)
         self.progress_label.pack(side="left", padx=(10, 0))
-        self.model_button = ttk.Button(row, command=self.toggle_model)
+        self.model_button = ttk.Button(row, command=self.models.toggle)
         self.model_button.pack(side="right")
         self.model_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"])
         self.model_label.pack(side="right", padx=(0, 8))
@@ -216,8 +197,8 @@ class App:
         for key in undo_keys:
             root.bind(key, lambda event: self.undo())
         root.bind("<Key-f>", lambda event: self.toggle_features())
-        root.bind("<Key-l>", lambda event: self.learn())
-        root.bind("<Key-b>", lambda event: self.toggle_model())
+        root.bind("<Key-l>", lambda event: self.models.learn())
+        root.bind("<Key-b>", lambda event: self.models.toggle())
         for digit in range(10):
             for key in (f"<Key-{digit}>", f"<KP_{digit}>"):
                 root.bind(key, lambda event, digit=digit: self.save_as(digit))
@@ -282,16 +263,16 @@ class App:
         self.reader.submit(request_for(drawing, features=self.features_shown))
 
     def poll(self) -> None:
-        """Show the newest reading of the newest request; drop those of older drawings."""
+        """Show the newest reading of the newest request (dropping those of older drawings), and
+        learning's news."""
         reading = None
         while not self.reader.results.empty():
             candidate = self.reader.results.get()
-            if candidate.version == self.submitted_version and candidate.model == self.using:
+            if candidate.version == self.submitted_version and candidate.model == self.models.using:
                 reading = candidate
         if reading is not None:
             self.show(reading)
-        if self.learner is not None:
-            self.poll_learner()
+        self.models.poll()
         self.root.after(POLL_MS, self.poll)
 
     # ------------------------------------------------------------------------------- showing
@@ -304,7 +285,7 @@ class App:
 
     def show(self, reading: Reading) -> None:
         if reading.error is not None:
-            self.say(reading.error, ERROR_COLOUR)
+            self.say(reading.error, PROBLEM)
             self.report.write({"error": reading.error})
             return
         if reading.blank:
@@ -322,7 +303,7 @@ class App:
 
     # ---------------------------------------------------------------------------- features
     def toggle_features(self) -> None:
-        if self.model is None:
+        if self.models.model is None:
             return
         self.features_shown = not self.features_shown
         if self.features_shown:
@@ -338,112 +319,40 @@ class App:
             self.features.grid_remove()
             self.feature_button.configure(text="Show feature maps")
 
-    # ------------------------------------------------------------------------------ learning
-    def learn(self) -> None:
-        """Teach a copy of the base model the saved digits, on a worker thread."""
-        if self.base_model is None:
-            self.say(f"Nothing to teach: {self.model_error}", ERROR_COLOUR)
-            return
-        if self.learner is not None:
-            self.say("Already learning: keep drawing meanwhile.", MUTED)
-            return
-        if self.personal_path == self.model_path:
-            self.say(f"The base model is itself {self.personal_path}, where learning would "
-                     "write: start the app with --model models/mnist.npz to learn.",
-                     ERROR_COLOUR)
-            return
-        saved = sum(self.refresh_counts().values())
-        self.learner = BackgroundLearner(self.model_path, self.my_digits, self.data_dir,
-                                         self.personal_path, self.teach_settings)
-        self.learner.start()
-        self.learn_button.state(["disabled"])
-        self.progress.configure(value=0)
-        self.progress.pack(side="left", padx=(10, 0), before=self.progress_label)
-        self.progress_label.configure(text="starting")
-        self.say(f"Learning your handwriting from {saved} saved digits; keep drawing "
-                 "meanwhile.", MUTED)
-        self.report.write({"learning": "started", "saved": saved})
+    # ------------------------------------------------------------------- the models' view
+    def show_learning(self, progress: float | None, label: str) -> None:
+        if progress is None:
+            self.learn_button.state(["!disabled"])
+            self.progress.pack_forget()
+        else:
+            self.learn_button.state(["disabled"])
+            self.progress.configure(value=progress)
+            if not self.progress.winfo_manager():
+                self.progress.pack(side="left", padx=(10, 0), before=self.progress_label)
+        self.progress_label.configure(text=label)
 
-    def poll_learner(self) -> None:
-        while not self.learner.events.empty():
-            event = self.learner.events.get()
-            if isinstance(event, Progress):
-                self.progress.configure(value=event.step / event.steps)
-                self.progress_label.configure(text=f"step {event.step}")
-                self.report.write({"learning": "progress", "step": event.step,
-                                   "steps": event.steps})
-            elif isinstance(event, Learned):
-                self.learner = None
-                self.learned(event)
-                return
-            elif isinstance(event, LearnFailed):
-                self.learner = None
-                self.learn_button.state(["!disabled"])
-                self.progress.pack_forget()
-                self.progress_label.configure(text=LEARN_HINT)
-                self.say(f"{event.message} Still using the {self.using} model.", ERROR_COLOUR)
-                self.report.write({"learning": "failed", "error": event.message})
-                return
-
-    def learned(self, event: Learned) -> None:
-        result = event.result
-        self.personal_model, self.personal_error = event.model, None
-        self.learn_button.state(["!disabled"])
-        self.progress.pack_forget()
-        self.progress_label.configure(text=f"learned in {result.seconds:.0f} s")
-        self.use_model(PERSONAL, report=False)
-        skipped = len(result.warnings)
-        note = "" if not skipped else \
-            f" ({skipped} saved file{'s' if skipped > 1 else ''} could not be read: see the terminal)"
-        for warning in result.warnings:
-            print(f"warning: {warning}")
-        self.say(f"Learned your handwriting in {result.seconds:.0f} s: {result.summary()}. "
-                 f"Now using {self.personal_path}.{note}", OK_COLOUR)
-        self.report.write({"learning": "finished", "model": str(result.path),
-                           "taught": result.taught, "before": result.saved_before,
-                           "after": result.saved_after, "mnist_test": result.mnist_after,
-                           "mnist_test_digits": result.mnist_test_count,
-                           "seconds": round(result.seconds, 2), "steps": result.steps,
-                           "warnings": result.warnings})
-
-    def toggle_model(self) -> None:
-        """One click from the personal model to the base model, and back."""
-        if self.personal_model is None or self.base_model is None:
-            return
-        self.use_model(BASE if self.using == PERSONAL else PERSONAL)
-        self.say(self.describe_model_in_use(), MUTED)
-
-    def use_model(self, which: str, report: bool = True) -> None:
-        self.using = which
-        self.reader.use(self.model, which)
-        self.show_model_choice()
-        if report:
-            self.report.write({"model_in_use": which})
-        if not self.drawing.is_empty:
-            self.submitted_version = -1          # read the drawing again with this model
-            self.recognize_now()
-
-    def show_model_choice(self) -> None:
-        if self.personal_model is None:
+    def show_model_choice(self, using: str | None) -> None:
+        if using is None:
             self.model_label.configure(text="")
             self.model_button.pack_forget()
             return
         if not self.model_button.winfo_manager():
             self.model_button.pack(side="right", before=self.model_label)
-        if self.using == PERSONAL:
+        if using == PERSONAL:
             self.model_label.configure(text="using your personal model")
             self.model_button.configure(text="Use the base model")
         else:
             self.model_label.configure(text="using the base model")
             self.model_button.configure(text="Use my personal model")
 
-    def describe_model_in_use(self) -> str:
-        if self.using == BASE:
-            return describe_model(self.base_model, self.model_path)
-        taught = (self.personal_model.metadata or {}).get("taught_digits")
-        digits = f" taught {taught} of your digits" if isinstance(taught, int) else ""
-        return (f"Using your personal model {self.personal_path}{digits} ({self.model_path} "
-                "with your handwriting); the button on the right goes back to the base model.")
+    def read_with(self, model, which: str) -> None:
+        self.reader.use(model, which)
+        if not self.drawing.is_empty:
+            self.submitted_version = -1          # read the drawing again with this model
+            self.recognize_now()
+
+    def count_saved(self) -> int:
+        return sum(self.refresh_counts().values())
 
     # -------------------------------------------------------------------------------- saving
     def save_as(self, label: int) -> None:
@@ -451,48 +360,49 @@ class App:
         from scratchnet.preprocess.images import BlankImageError
         from scratchnet.preprocess.rendering import strokes_to_mnist
         if self.drawing.is_empty:
-            self.say(f"Nothing to save: draw a {label} first, then press {label}.", ERROR_COLOUR)
+            self.say(f"Nothing to save: draw a {label} first, then press {label}.", PROBLEM)
             return
         try:
             image28 = strokes_to_mnist(self.drawing.records(), self.drawing.size)
         except BlankImageError:
-            self.say("Nothing to save: the canvas holds no ink.", ERROR_COLOUR)
+            self.say("Nothing to save: the canvas holds no ink.", PROBLEM)
             return
         try:
             path = personal.save_sample(self.my_digits, label, image28, self.drawing.records(),
                                         self.drawing.size)
         except (OSError, ValueError) as error:       # the drawing stays, to try again
             reason = describe_error(error)
-            self.say(f"Not saved: {reason}", ERROR_COLOUR)
+            self.say(f"Not saved: {reason}", PROBLEM)
             self.report.write({"error": f"not saved: {reason}"})
             return
         count = self.refresh_counts().get(label, 0)
         self.report.write({"saved": str(path), "label": label, "count": count})
         self.clear()
         samples = "sample" if count == 1 else "samples"
-        self.say(f"saved as {label} ({count} {samples} of {label})", OK_COLOUR)
+        self.say(f"saved as {label} ({count} {samples} of {label})", DONE)
 
     def refresh_counts(self) -> dict[int, int]:
         try:
             counts = personal.counts(self.my_digits)
         except OSError as error:
             self.say(f"Cannot count the digits saved in {self.my_digits}: "
-                     f"{describe_error(error)}", ERROR_COLOUR)
+                     f"{describe_error(error)}", PROBLEM)
             return {}
         for digit, label in self.count_labels.items():
             label.configure(text=str(counts.get(digit, 0)))
         return counts
 
     # ----------------------------------------------------------------------------- messages
-    def say(self, message: str, colour: str = "black") -> None:
-        self.status_label.configure(text=message, fg=colour)
+    def say(self, message: str, kind: str) -> None:
+        """Show ``message`` in the status line, coloured for its kind: NOTE, DONE or PROBLEM."""
+        self.status_label.configure(text=message, fg=COLOURS[kind])
 
     def _report_bug(self, kind, error, trace) -> None:
         """An unexpected error in an event handler: say so in the window, keep running, and
         print the traceback for whoever debugs it."""
         traceback.print_exception(kind, error, trace)
         message = f"Something went wrong: {kind.__name__}: {error}"
-        self.say(message, ERROR_COLOUR)
+        self.say(message, PROBLEM)
         self.report.write({"error": message})
 
     def _show_brush(self, *_) -> None:
@@ -506,20 +416,20 @@ class App:
         self.root.wait_visibility(self.canvas)
         self.root.update_idletasks()
         self.root.focus_force()
-        canvas = self.canvas
+        canvas, models = self.canvas, self.models
         self.report.write({"ready": True,
                            "canvas": [canvas.winfo_rootx(), canvas.winfo_rooty(),
                                       self.canvas_size, self.canvas_size],
-                           "model": str(self.model_path), "model_error": self.model_error,
-                           "model_in_use": self.using if self.model is not None else None,
-                           "personal_error": self.personal_error})
+                           "model": str(models.model_path), "model_error": models.model_error,
+                           "model_in_use": models.using if models.model is not None else None,
+                           "personal_error": models.personal_error})
         self.report.write(Reading(self.drawing.version, 0).report())
         self.root.after(POLL_MS, self.poll)
-        if self.model_error and self.model_path.exists():
+        if models.model_error and models.model_path.exists():
             self.root.after_idle(lambda: messagebox.showerror(
                 "scratchnet: cannot use this model",
                 "The model file cannot be used. You can still draw, and save your digits.",
-                detail=self.model_error, parent=self.root))
+                detail=models.model_error, parent=self.root))
         self.root.mainloop()
 
     def interrupt(self) -> None:
@@ -530,8 +440,7 @@ class App:
         if self.closed:
             return
         self.closed = True
-        if self.learner is not None:
-            self.learner.cancel()      # nothing half-taught is saved
+        self.models.close()            # nothing half-taught is saved
         self.reader.close()
         self.report.close()
         self.root.destroy()

@@ -1,3 +1,5 @@
-"""Tools around the library: the benchmark behind ``scripts/bench.py``, the timing of each speed
-trick, the SIGKILL fault test behind ``scripts/kill_test.py``, and the studies of teaching and of
-training ideas on people's drawings."""
+"""Tools around the library: the benchmark behind
+``scripts/bench.py`` (``benchmark``) and the timing of each speed trick (``tricks``), the SIGKILL
+fault test behind ``scripts/kill_test.py`` (``killtest``), the IDX fuzzer behind
+``scripts/fuzz_idx.py`` (``idxfuzz``), and the measurements of training ideas and teaching on
+people's drawings (``drawing_study``, ``teaching``)."""

@@ -1,2 +1,3 @@
-"""Training around the model: whole runs with checkpoints (``runs``), their callbacks,
-data-parallel steps (``parallel``), augmentation, metrics, and fine-tuning on personal digits."""
+"""Training around the model: whole runs with checkpoints (``runs``), their callbacks
+(``callbacks``), augmentation (``augment``), metrics (``metrics``), and fine-tuning on personal
+digits (``finetune``)."""

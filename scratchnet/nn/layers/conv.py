@@ -30,7 +30,7 @@ it is made, and measured in docs/performance.md ("The speed tricks, one by one")
   gradient runs (``_input_gradient``).
 - ``ones @ g`` for db.
 - reused buffers (``Layer.buffer``), including a padded input whose zero border is written once.
-- im2col's void-dtype copy (``scratchnet.im2col.im2col``).
+- im2col's void-dtype copy (``scratchnet.nn.im2col.im2col``).
 
 Padding 'same' follows TensorFlow: OH = ceil(H / stride), and when the total padding is odd the
 extra row/column goes at the bottom/right.

@@ -1,6 +1,6 @@
-"""Driving the app from outside, as a person would, on an X server: for the GUI test and for
+"""Driving the app from outside, as a person would, on an X server: for the GUI tests and for
 ``scripts/screenshot.py``. Linux (or any X11 system) with Xvfb and xdotool; the app itself
-needs neither.
+needs neither. It imports nothing of pytest's, so that the screenshot script can use it too.
 
     with VirtualDisplay() as display:               # Xvfb on a free display number
         with AppProcess(display, model, report, my_digits) as app:
@@ -8,6 +8,7 @@ needs neither.
             app.draw(strokes)                       # mouse drags, with xdotool
             reading = app.wait_for_reading(strokes=len(strokes))
 
+The strokes are canvas pixels, such as ``hand_drawn.scale_strokes(HAND_DRAWN[3], app.size)``.
 The app tells where its canvas is, and what it shows, through ``--report-file``
 (:mod:`scratchnet.app.report`).
 """
@@ -23,55 +24,10 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-import numpy as np
+Point = tuple[float, float]      # canvas pixels, as hand_drawn.scale_strokes gives them
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+REPO_ROOT = Path(__file__).resolve().parent.parent
 DRAW_SCRIPT = REPO_ROOT / "scripts" / "draw.py"
-
-Point = tuple[float, float]
-
-
-def _arc(x: float, y: float, radius_x: float, radius_y: float, start: float, stop: float,
-         step: float = 15) -> list[Point]:
-    """Points of an elliptic arc, angles in degrees clockwise from 12 o'clock."""
-    angles = np.radians(np.linspace(start, stop, max(2, round(abs(stop - start) / step) + 1)))
-    return [(float(x + radius_x * np.sin(a)), float(y - radius_y * np.cos(a))) for a in angles]
-
-
-# Digits as a person draws them: strokes of points in a unit square, (0, 0) top left; each
-# stroke a separate drag. Corners are stroke ends, so that no point that matters can be lost if
-# the X server or Tk merges motion events.
-HAND_DRAWN: dict[int, list[list[Point]]] = {
-    0: [_arc(0.5, 0.5, 0.24, 0.36, 0, 360)],
-    1: [[(0.46, 0.16), (0.53, 0.84)]],
-    3: [_arc(0.5, 0.32, 0.18, 0.15, -70, 180), _arc(0.5, 0.66, 0.2, 0.19, 0, 245)],
-    4: [[(0.56, 0.15), (0.28, 0.60)], [(0.28, 0.60), (0.74, 0.60)], [(0.62, 0.36), (0.62, 0.86)]],
-    7: [[(0.26, 0.20), (0.74, 0.20)], [(0.74, 0.20), (0.44, 0.85)]],
-}
-
-
-def scale_strokes(strokes: Sequence[Sequence[Point]], size: float) -> list[list[Point]]:
-    """Unit-square strokes in pixels of a canvas of side ``size``."""
-    return [[(x * size, y * size) for x, y in stroke] for stroke in strokes]
-
-
-def scanline_strokes(image: np.ndarray, size: int, threshold: float = 0.5) -> list[list[Point]]:
-    """An MNIST digit (28, 28) as horizontal strokes on a canvas of side ``size``.
-
-    Every run of pixels above ``threshold`` in a row becomes one straight stroke through the
-    centres of its first and last pixel, so a brush about ``size / 28`` wide redraws the digit.
-    """
-    image = np.asarray(image, dtype=np.float64)
-    if image.max() > 1:
-        image = image / 255
-    cell = size / image.shape[1]
-    strokes = []
-    for row, pixels in enumerate(image > threshold):
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], pixels.astype(np.int8), [0]])))
-        for start, stop in zip(edges[::2], edges[1::2]):
-            y = (row + 0.5) * cell
-            strokes.append([((start + 0.5) * cell, y), ((stop - 0.5) * cell, y)])
-    return strokes
 
 
 def missing_tools() -> list[str]:

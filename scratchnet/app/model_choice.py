@@ -1,0 +1,184 @@
+"""Which model reads the drawings, the base model or your personal one, and "Learn my
+handwriting", which makes the personal one: the app's learning lifecycle, without Tk.
+
+    models = ModelChoice(model_path, my_digits, data_dir, settings, report, view=window)
+    models.model, models.using     # the model reading the drawings now; BASE or PERSONAL
+    models.announce()              # say which model is in use, or why none can be
+    models.learn()                 # start learning on a worker thread, or say why not
+    models.poll()                  # the learner's progress and its end; the window polls this
+    models.toggle()                # the base model <-> the personal model
+    models.close()                 # stop learning: nothing half-taught is saved
+
+At start-up it opens the base model (``--model``) and ``personal.npz`` beside it, which is used
+when it is there and is one this app made for the base model's network; otherwise the window
+says why and the base model is used. Learning teaches a copy of the base model the saved digits
+on a :class:`~scratchnet.app.learner.BackgroundLearner`, and switches to the result once it is
+saved. It decides, and words, everything the window says about the models; the window shows it
+through the few methods of :class:`ModelView`, and every step goes into ``--report-file``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Progress,
+                                    open_personal_model)
+from scratchnet.app.recognizer import describe_model, open_model
+from scratchnet.app.report import Report
+from scratchnet.nn.model import Sequential
+from scratchnet.training.finetune import TeachSettings, personal_model_path
+
+BASE, PERSONAL = "base", "personal"
+# What a message is, for the window to colour it: how things stand, a success, a problem.
+NOTE, DONE, PROBLEM = "note", "done", "problem"
+LEARN_HINT = "teaches the network the digits you saved"    # beside the button when idle
+
+
+class ModelView(Protocol):
+    """What the window shows for :class:`ModelChoice`."""
+
+    def say(self, message: str, kind: str) -> None:
+        """Show ``message`` in the status line; ``kind`` is NOTE, DONE or PROBLEM."""
+
+    def count_saved(self) -> int:
+        """How many digits are saved now (showing the counts too)."""
+
+    def show_learning(self, progress: float | None, label: str) -> None:
+        """Learning is ``progress`` (0 to 1) of the way, or, with None, not running (the learn
+        button enabled again); ``label`` goes beside the button."""
+
+    def show_model_choice(self, using: str | None) -> None:
+        """BASE or PERSONAL is reading, and the other can be chosen; None: there is no personal
+        model to choose."""
+
+    def read_with(self, model: Sequential, which: str) -> None:
+        """Read the drawings with ``model`` (BASE or PERSONAL) from now on, the one on the
+        canvas again."""
+
+
+class ModelChoice:
+    """The base model, the personal model beside it, the one in use, and learning.
+
+    Opening the models happens here, before the window has widgets; ``view`` is called only by
+    the methods below.
+    """
+
+    def __init__(self, model_path: str | Path, my_digits: Path, data_dir: Path,
+                 settings: TeachSettings, report: Report, view: ModelView):
+        self.model_path = Path(model_path)
+        self.personal_path = personal_model_path(self.model_path)
+        self.my_digits, self.data_dir, self.settings = my_digits, data_dir, settings
+        self.report, self.view = report, view
+        self.base_model, self.model_error = open_model(self.model_path)
+        self.personal_model, self.personal_error = None, None
+        if self.base_model is not None and self.personal_path != self.model_path:
+            self.personal_model, self.personal_error = open_personal_model(self.personal_path,
+                                                                           self.base_model)
+        self.using = PERSONAL if self.personal_model is not None else BASE
+        self.learner: BackgroundLearner | None = None
+
+    @property
+    def model(self) -> Sequential | None:
+        """The model reading the drawings now: the personal one or the base one."""
+        return self.personal_model if self.using == PERSONAL else self.base_model
+
+    def announce(self) -> None:
+        """Say which model is in use (or why the one asked for is not) and offer the choice."""
+        if self.model_error:
+            self.view.say(self.model_error, PROBLEM)
+        elif self.personal_error:
+            self.view.say(f"{self.personal_error}. Using the base model {self.model_path} "
+                          "instead.", PROBLEM)
+        else:
+            self.view.say(self.describe_model_in_use(), NOTE)
+        self._show_choice()
+
+    def describe_model_in_use(self) -> str:
+        if self.using == BASE:
+            return describe_model(self.base_model, self.model_path)
+        taught = (self.personal_model.metadata or {}).get("taught_digits")
+        digits = f" taught {taught} of your digits" if isinstance(taught, int) else ""
+        return (f"Using your personal model {self.personal_path}{digits} ({self.model_path} "
+                "with your handwriting); the button on the right goes back to the base model.")
+
+    # ------------------------------------------------------------------------------ learning
+    def learn(self) -> None:
+        """Teach a copy of the base model the saved digits, on a worker thread."""
+        if self.base_model is None:
+            self.view.say(f"Nothing to teach: {self.model_error}", PROBLEM)
+            return
+        if self.learner is not None:
+            self.view.say("Already learning: keep drawing meanwhile.", NOTE)
+            return
+        if self.personal_path == self.model_path:
+            self.view.say(f"The base model is itself {self.personal_path}, where learning would "
+                          "write: start the app with --model models/mnist.npz to learn.", PROBLEM)
+            return
+        saved = self.view.count_saved()
+        self.learner = BackgroundLearner(self.model_path, self.my_digits, self.data_dir,
+                                         self.personal_path, self.settings)
+        self.learner.start()
+        self.view.show_learning(0.0, "starting")
+        self.view.say(f"Learning your handwriting from {saved} saved digits; keep drawing "
+                      "meanwhile.", NOTE)
+        self.report.write({"learning": "started", "saved": saved})
+
+    def poll(self) -> None:
+        """Show the learner's news since the last poll: its progress, then how it ended."""
+        while self.learner is not None and not self.learner.events.empty():
+            event = self.learner.events.get()
+            if isinstance(event, Progress):
+                self.view.show_learning(event.step / event.steps, f"step {event.step}")
+                self.report.write({"learning": "progress", "step": event.step,
+                                   "steps": event.steps})
+            elif isinstance(event, Learned):
+                self.learner = None
+                self._learned(event)
+            elif isinstance(event, LearnFailed):
+                self.learner = None
+                self.view.show_learning(None, LEARN_HINT)
+                self.view.say(f"{event.message} Still using the {self.using} model.", PROBLEM)
+                self.report.write({"learning": "failed", "error": event.message})
+
+    def _learned(self, event: Learned) -> None:
+        result = event.result
+        self.personal_model, self.personal_error = event.model, None
+        self.view.show_learning(None, f"learned in {result.seconds:.0f} s")
+        self._use(PERSONAL, report=False)
+        skipped = len(result.warnings)
+        note = "" if not skipped else \
+            f" ({skipped} saved file{'s' if skipped > 1 else ''} could not be read: see the terminal)"
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+        self.view.say(f"Learned your handwriting in {result.seconds:.0f} s: {result.summary()}. "
+                      f"Now using {self.personal_path}.{note}", DONE)
+        self.report.write({"learning": "finished", "model": str(result.path),
+                           "taught": result.taught, "before": result.saved_before,
+                           "after": result.saved_after, "mnist_test": result.mnist_after,
+                           "mnist_test_digits": result.mnist_test_count,
+                           "seconds": round(result.seconds, 2), "steps": result.steps,
+                           "warnings": result.warnings})
+
+    def close(self) -> None:
+        """Stop learning, if it runs, after its current step; nothing half-taught is saved."""
+        if self.learner is not None:
+            self.learner.cancel()
+
+    # ------------------------------------------------------------------------------ choosing
+    def toggle(self) -> None:
+        """One click from the personal model to the base model, and back."""
+        if self.personal_model is None or self.base_model is None:
+            return
+        self._use(BASE if self.using == PERSONAL else PERSONAL)
+        self.view.say(self.describe_model_in_use(), NOTE)
+
+    def _use(self, which: str, report: bool = True) -> None:
+        self.using = which
+        self._show_choice()
+        if report:
+            self.report.write({"model_in_use": which})
+        self.view.read_with(self.model, which)
+
+    def _show_choice(self) -> None:
+        self.view.show_model_choice(None if self.personal_model is None else self.using)

@@ -1,0 +1,57 @@
+"""Digits drawn as a person draws them, as strokes of canvas points: for the tests of the app,
+of preprocessing and of the drawings' readers, and for ``scripts/screenshot.py``.
+
+``HAND_DRAWN[digit]`` holds strokes in a unit square; ``scale_strokes`` puts them on a canvas.
+``scanline_strokes`` redraws any MNIST image as strokes.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+Point = tuple[float, float]
+
+
+def _arc(x: float, y: float, radius_x: float, radius_y: float, start: float, stop: float,
+         step: float = 15) -> list[Point]:
+    """Points of an elliptic arc, angles in degrees clockwise from 12 o'clock."""
+    angles = np.radians(np.linspace(start, stop, max(2, round(abs(stop - start) / step) + 1)))
+    return [(float(x + radius_x * np.sin(a)), float(y - radius_y * np.cos(a))) for a in angles]
+
+
+# Digits as a person draws them: strokes of points in a unit square, (0, 0) top left; each
+# stroke a separate drag. Corners are stroke ends, so that no point that matters can be lost if
+# the X server or Tk merges motion events.
+HAND_DRAWN: dict[int, list[list[Point]]] = {
+    0: [_arc(0.5, 0.5, 0.24, 0.36, 0, 360)],
+    1: [[(0.46, 0.16), (0.53, 0.84)]],
+    3: [_arc(0.5, 0.32, 0.18, 0.15, -70, 180), _arc(0.5, 0.66, 0.2, 0.19, 0, 245)],
+    4: [[(0.56, 0.15), (0.28, 0.60)], [(0.28, 0.60), (0.74, 0.60)], [(0.62, 0.36), (0.62, 0.86)]],
+    7: [[(0.26, 0.20), (0.74, 0.20)], [(0.74, 0.20), (0.44, 0.85)]],
+}
+
+
+def scale_strokes(strokes: Sequence[Sequence[Point]], size: float) -> list[list[Point]]:
+    """Unit-square strokes in pixels of a canvas of side ``size``."""
+    return [[(x * size, y * size) for x, y in stroke] for stroke in strokes]
+
+
+def scanline_strokes(image: np.ndarray, size: int, threshold: float = 0.5) -> list[list[Point]]:
+    """An MNIST digit (28, 28) as horizontal strokes on a canvas of side ``size``.
+
+    Every run of pixels above ``threshold`` in a row becomes one straight stroke through the
+    centres of its first and last pixel, so a brush about ``size / 28`` wide redraws the digit.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    if image.max() > 1:
+        image = image / 255
+    cell = size / image.shape[1]
+    strokes = []
+    for row, pixels in enumerate(image > threshold):
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], pixels.astype(np.int8), [0]])))
+        for start, stop in zip(edges[::2], edges[1::2]):
+            y = (row + 0.5) * cell
+            strokes.append([((start + 0.5) * cell, y), ((stop - 0.5) * cell, y)])
+    return strokes

@@ -239,6 +239,21 @@ def test_default_recipe_augments_and_mixes_in_synthetic_digits(mnist_dir, tmp_pa
     assert (tutorial.epochs, tutorial.augment, tutorial.synthetic) == (12, "none", 0.0)
 
 
+def test_marks_give_the_model_an_output_per_class_named_in_its_file(mnist_dir, tmp_path):
+    from scratchnet.data.classes import NAMES
+
+    out = tmp_path / "out"
+    assert main(small(mnist_dir, out, "--epochs", "1", "--limit", "400", "--marks", "0.25")) == 0
+    model = load_model(out / "mnist.npz")
+    assert model.output_shape[-1] == len(NAMES) == 15
+    assert model.metadata["classes"] == list(NAMES)
+    assert model.metadata["train_samples"] == 400 + 100
+    assert model.metadata["config"]["marks"] == 0.25
+    digits_only = tmp_path / "digits"
+    assert main(small(mnist_dir, digits_only, "--epochs", "1", "--limit", "400")) == 0
+    assert load_model(digits_only / "mnist.npz").metadata["classes"] == list(NAMES[:10])
+
+
 def test_checkpoints_that_stored_augment_as_true_or_false_resume_with_its_name():
     assert training.TrainConfig(augment=True).augment == "affine"
     assert training.TrainConfig(augment=False).augment == "none"

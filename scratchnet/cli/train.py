@@ -54,8 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
                      "elastic distortion and stroke thickness; none")
     run.add_argument("--synthetic", type=fraction, metavar="F",
                      help="mix in synthetic digits in styles MNIST lacks (the flagged 1, the "
-                          "crossed 7, the open 4, the hooked 9), F times as many as the MNIST "
-                          "training digits")
+                          "crossed 7, the open 4, the hooked 9, the slashed 0), F times as many "
+                          "as the MNIST training digits")
+    run.add_argument("--marks", type=fraction, metavar="F",
+                     help="mix in synthetic marks that are not digits (letters, shapes, "
+                          "scribbles, and the separators - / ( ) of written numbers), F times as "
+                          "many as the MNIST training digits; the model gets an output for "
+                          "\"not a digit\" and for each separator after the ten digits")
     run.add_argument("--limit", type=positive_int, metavar="N",
                      help="train on the first N training digits only (quick tries)")
     run.add_argument("--val-split", type=fraction, metavar="F",

@@ -3,7 +3,8 @@
 MNIST's digits were written by American Census Bureau employees and high-school students, so
 some ways of writing a digit common elsewhere are rare in it: the continental-European 1 with a
 long up-stroke (the "flag") read as a 7 or a 4, the 7 with a bar through its stem, the 4 whose
-top is left open, the 9 whose stem curves back to the left (read as a 3). Each style here is a
+top is left open, the 9 whose stem curves back to the left (read as a 3), the zero with a slash
+through it (read as an 8 or a 9) that engineers and programmers write. Each style here is a
 stroke template: pen paths in a unit box (x to the right, y down, the digit spanning about
 [0, 1] on its longer side), with the points that shape it drawn at random within ranges,
 then bent as a hand bends them:
@@ -97,14 +98,77 @@ def hooked_nine(rng: np.random.Generator) -> tuple[int, list[Path]]:
     return 9, [np.concatenate([loop, stem])]
 
 
+def slashed_zero(rng: np.random.Generator) -> tuple[int, list[Path]]:
+    """0 with a stroke through it (Ø): an oval drawn from its top, most often counter-clockwise,
+    then a line through its middle that often runs past the oval at either end. Mostly the
+    line leans like a slash; some are near upright (like a phi), a few across (like a theta).
+    One in four is drawn without lifting the pen: the oval, then the line from where it ended."""
+    width = rng.uniform(0.35, 0.85)
+    centre, radii = np.array([width / 2, 0.5]), np.array([width / 2, 0.5])
+    kind = rng.random()
+    if kind < 0.7:
+        angle = rng.uniform(45, 80)                    # from the horizontal, leaning right
+    elif kind < 0.9:
+        angle = rng.uniform(80, 98)
+    else:
+        angle = rng.uniform(-12, 12)
+    direction = np.array([np.cos(np.deg2rad(angle)), -np.sin(np.deg2rad(angle))])
+    # Half the oval's extent along the line, then how far each end stops short of it or
+    # runs past it.
+    reach = 1 / np.hypot(direction[0] / radii[0], direction[1] / radii[1])
+    through = centre + rng.normal(0, 0.04, 2)
+    ends = [through - direction * reach * (1 + rng.uniform(-0.05, 0.8)),
+            through + direction * reach * (1 + rng.uniform(0.0, 1.0))]
+    turn = 1 if rng.random() < 0.8 else -1            # counter-clockwise on the page, or not
+    sweep = turn * np.deg2rad(rng.uniform(340, 390))
+    one_stroke = rng.random() < 0.25
+    if one_stroke:
+        # End the oval near the end of the line it then draws: the line starts there.
+        start_end = int(np.argmin([end[1] for end in ends]))   # from the upper end down
+        corner = ends[start_end] - centre
+        finish = np.arctan2(-corner[1] / radii[1], corner[0] / radii[0])
+        start = finish - sweep
+    else:
+        start = np.deg2rad(90 + rng.uniform(-40, 40))
+    oval = ellipse_arc(centre, radii * rng.uniform(0.97, 1.03, 2), start, sweep, 28)
+    if one_stroke:
+        line = np.array([ends[start_end], ends[1 - start_end]])
+        return 0, [np.concatenate([oval, line])]
+    line = np.array(ends if rng.random() < 0.6 else ends[::-1])
+    return 0, [oval, line]
+
+
 STYLES: dict[str, Callable[[np.random.Generator], tuple[int, list[Path]]]] = {
     "flagged_one": flagged_one,
     "crossed_seven": crossed_seven,
     "open_four": open_four,
     "hooked_nine": hooked_nine,
+    "slashed_zero": slashed_zero,
 }
 # What the default training recipe mixes in: the styles measured in a full run (docs/drawings.md).
-DEFAULT_STYLES = ("flagged_one", "crossed_seven", "open_four", "hooked_nine")
+DEFAULT_STYLES = ("flagged_one", "crossed_seven", "open_four", "hooked_nine", "slashed_zero")
+
+
+def ellipse_arc(centre: np.ndarray, radii: np.ndarray, start: float, sweep: float,
+                count: int) -> Path:
+    """``count`` points along an ellipse from angle ``start`` through ``sweep`` (radians; a
+    positive sweep turns counter-clockwise on the page, y being down)."""
+    angles = start + np.linspace(0, sweep, count)
+    return centre + np.column_stack([radii[0] * np.cos(angles), -radii[1] * np.sin(angles)])
+
+
+def smooth_curve(points: Path, per_segment: int = 8) -> Path:
+    """A Catmull-Rom spline through ``points``: the curve a hand draws through them, with
+    ``per_segment`` points from each one to the next."""
+    points = np.asarray(points, dtype=np.float64)
+    padded = np.concatenate([points[:1], points, points[-1:]])
+    t = np.linspace(0, 1, per_segment, endpoint=False)[:, None]
+    pieces = []
+    for before, start, end, after in zip(padded, padded[1:], padded[2:], padded[3:]):
+        pieces.append(0.5 * (2 * start + (end - before) * t
+                             + (2 * before - 5 * start + 4 * end - after) * t ** 2
+                             + (3 * start - before - 3 * end + after) * t ** 3))
+    return np.concatenate([*pieces, points[-1:]])
 
 
 def hand_path(corners: Path, rng: np.random.Generator, spacing: float = 0.02,

@@ -25,6 +25,7 @@ from typing import Callable
 
 import numpy as np
 
+from scratchnet.data.classes import DIGITS, NAMES, class_names
 from scratchnet.training.augment import DRAWING, Distortions
 from scratchnet.training.metrics import evaluate_classifier
 from scratchnet.files import remove_stale_temporaries, write_json
@@ -50,7 +51,7 @@ MISCLASSIFIED_NAME = "misclassified.png"
 # Settings that shape the computation: a resumed run must use the checkpoint's values for these,
 # or it would not continue the same run.
 RUN_SETTINGS = ("model", "batch_size", "optimizer", "learning_rate", "seed", "augment", "limit",
-                "val_split", "dtype", "synthetic")
+                "val_split", "dtype", "synthetic", "marks")
 
 # The augmentations a run can use: ``fit(augment=AUGMENTATIONS[config.augment])``. "affine" is
 # ``augment.augment`` (shifts, rotations, scaling); "drawing" adds slant, elastic distortion and
@@ -82,6 +83,8 @@ class TrainConfig:
     workers: int | None = None              # threads sharing each batch; None: one per core
     plain: bool = False                     # train with scratchnet.nn.plain (slow; one thread)
     synthetic: float = 0.0                  # synthetic digits mixed in, as a share of MNIST's
+    marks: float = 0.0                      # synthetic marks that are not digits, likewise;
+    #                                         the model then has an output for each of them
 
     def __post_init__(self):
         # Checkpoints written before augmentations had names stored True or False.
@@ -137,7 +140,8 @@ class TrainResult:
 # --------------------------------------------------------------------------------------- data
 def load_data(config: TrainConfig) -> Dataset:
     """MNIST (downloaded and verified if need be), as ``config`` asks: dtype, limit, hold-out,
-    and synthetic digits (``scratchnet.data.synthetic``) mixed into the training part.
+    and synthetic digits (``scratchnet.data.synthetic``) and marks that are not digits
+    (``scratchnet.data.marks``) mixed into the training part.
 
     Raises the downloader's ``DownloadError`` (and the IDX reader's ``IDXError``) unchanged:
     their messages say what went wrong and what to do.
@@ -169,15 +173,28 @@ def load_data(config: TrainConfig) -> Dataset:
 
 def with_synthetic(x_train: np.ndarray, y_train: np.ndarray, config: TrainConfig
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 training digits with ``config.synthetic`` times as many synthetic ones appended
-    (seeded by ``config.seed``); unchanged when that share is 0."""
-    count = round(config.synthetic * len(x_train))
-    if count == 0:
-        return x_train, y_train
+    """uint8 training digits with ``config.synthetic`` times as many synthetic digits and
+    ``config.marks`` times as many synthetic marks appended (seeded by ``config.seed``);
+    unchanged when both shares are 0."""
+    from scratchnet.data.marks import synthetic_marks
     from scratchnet.data.synthetic import synthetic_digits
 
-    extra_x, extra_y = synthetic_digits(count, seed=config.seed)
-    return np.concatenate([x_train, extra_x]), np.concatenate([y_train, extra_y])
+    images, labels = [x_train], [y_train]
+    for share, generate in ((config.synthetic, synthetic_digits), (config.marks, synthetic_marks)):
+        count = round(share * len(x_train))
+        if count:
+            extra_x, extra_y = generate(count, seed=config.seed)
+            images.append(extra_x)
+            labels.append(extra_y)
+    if len(images) == 1:
+        return x_train, y_train
+    return np.concatenate(images), np.concatenate(labels)
+
+
+def output_count(config: TrainConfig) -> int:
+    """The model's outputs: the ten digits, or every class of ``scratchnet.data.classes``
+    when marks that are not digits are mixed in."""
+    return len(NAMES) if config.marks else len(DIGITS)
 
 
 # -------------------------------------------------------------------------------------- models
@@ -191,7 +208,8 @@ def set_dtype(model: Sequential, dtype: str) -> None:
 
 def build_model(config: TrainConfig) -> Sequential:
     """A fresh, compiled model as ``config`` describes it."""
-    model = MODELS[config.model](seed=config.seed, plain=config.plain)
+    model = MODELS[config.model](seed=config.seed, plain=config.plain,
+                                 classes=output_count(config))
     set_dtype(model, config.dtype)
     optimizer_class = (plain.OPTIMIZERS if config.plain else OPTIMIZERS)[config.optimizer]
     model.compile(optimizer_class() if config.learning_rate is None
@@ -277,6 +295,7 @@ def train(config: TrainConfig, log: Callable[[str], None] = print,
         + (", plain layers" if config.plain else "")
         + ("" if config.augment == "none" else f", {config.augment} augmentation")
         + (f", {config.synthetic:.0%} synthetic digits" if config.synthetic else "")
+        + (f", {config.marks:.0%} synthetic marks" if config.marks else "")
         + f", {workers} worker thread{'s' if workers > 1 else ''}"
         + f"; validating on {len(data.x_val):,} {data.validation_name} digits")
 
@@ -336,6 +355,7 @@ def finish(model: Sequential, data: Dataset, config: TrainConfig, history: dict,
                 "epochs": model.train_state.epoch, "test_accuracy": test_accuracy,
                 "test_loss": test_loss, "test_samples": len(data.y_test),
                 "train_samples": len(data.y_train),
+                "classes": list(class_names(model.output_shape[-1])),
                 "trained": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     paths = {"model": out / MODEL_NAME}
     model.save(paths["model"], metadata=metadata)

@@ -16,6 +16,8 @@ makes the same numbers:
              5% below 0 (the writing stood upright)
     order    the digits written left to right; a digit of several strokes has its last stroke
              written after the whole number in LATE of the numbers (a 4's stem, a 7's bar)
+    joined   JOINED of the digits follow their left neighbour without the pen being lifted:
+             the neighbour's last stroke runs on, straight, into the digit's first stroke
     a third  holds one separator, made here from simple strokes (``separator_strokes``):
              "-", "/", ".", ",", ":" between two digits, or "(" and ")" round the first 2-4
              digits of a number of six or more
@@ -41,6 +43,7 @@ MARGIN = 60.0
 PEN = 20.0
 TOUCHING = 0.06
 LATE = 0.1
+JOINED = 0.05
 WITH_SEPARATOR = 1 / 3
 SEPARATORS = ("-", "/", ".", ",", ":", "()")
 
@@ -96,6 +99,12 @@ def compose_number(person: str, digits: dict[int, list[Drawing]], rng: np.random
             paths = separator_strokes(value, rng, x, slope * x)
             text += value
         x = max(float(path[:, 0].max()) for path in paths)
+        if (kind == "digit" and strokes and characters[index - 1][0] == "digit"
+                and rng.random() < JOINED):
+            before = strokes.pop()
+            ligature = hand_path(np.array([before[-1], paths[0][0]]) / HEIGHT, rng, spacing=0.03,
+                                 tremor=0.003) * HEIGHT
+            paths[0] = np.concatenate([before, ligature[1:-1], paths[0]])
         if kind == "digit" and len(paths) > 1 and rng.random() < LATE:
             late.append(paths.pop())
         strokes += paths

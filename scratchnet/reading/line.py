@@ -89,10 +89,13 @@ def estimate_line(point_sets: Sequence[np.ndarray], pen: float = 1.0) -> Line:
     boxes = np.array(boxes)
     logs = np.log(np.maximum(boxes[:, 3] - boxes[:, 1], pen))
     # The height shared by the most marks; among equally common heights, the one nearest the
-    # median, so that neither the dots of a colon nor a pair of brackets sets it.
+    # median, so that neither the dots of a colon nor a pair of brackets sets it, and of two
+    # as near, the taller (a 5 whose bar stands apart is two marks, each as common).
     shared = (np.abs(logs[:, None] - logs[None, :]) < SAME_HEIGHT).sum(axis=1)
     best = np.flatnonzero(shared == shared.max())
-    anchor = logs[best[np.argmin(np.abs(logs[best] - np.median(logs)))]]
+    distance = np.round(np.abs(logs[best] - np.median(logs)), 6)
+    nearest = best[distance == distance.min()]
+    anchor = logs[nearest].max()
     line = fit_line(boxes[np.abs(logs - anchor) < SAME_HEIGHT], pen)
     return replace(line, slant=measure_slant(point_sets, line.height))
 

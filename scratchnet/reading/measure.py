@@ -1,8 +1,8 @@
 """How well a reader reads written numbers: the figures ``scripts/bench_reading.py`` prints.
 
 A reader is any function ``(strokes, canvas) -> text``; ``number_reader(model)`` is
-``read_number``'s, ``overlap_reader(model)`` the classic grouping it is measured against
-(``scratchnet.reading.baseline``). Each number is read once and timed (CPU time of the
+``read_number``'s, ``scratchnet.reading.baseline.overlap_reader(model)`` the classic grouping it
+is measured against. Each number is read once and timed (CPU time of the
 process, which is one core's when NumPy's BLAS is held to one thread), and the text read is
 compared with the text written, spaces left out of both:
 
@@ -35,7 +35,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from scratchnet.data.drawings import Drawing
 from scratchnet.data.numbers import WrittenNumber
+from scratchnet.preprocess import strokes_to_mnist
 from scratchnet.reading.number import read_number
 from scratchnet.reading.outputs import DIGITS
 
@@ -197,6 +199,22 @@ def format_summary(title: str, summary: dict, people: bool = False) -> str:
         lines += [f"    {person}: {row['digits_in_order']:.0%} of {row['numbers']}"
                   for person, row in summary["by_person"].items()]
     return "\n".join(lines)
+
+
+def read_single_digits(model, drawings: Sequence[Drawing]) -> dict:
+    """People's single digits (``scratchnet.data.drawings``) read two ways: as today's app reads
+    a drawing (``strokes_to_mnist`` of the whole drawing, the network's top digit) and as a
+    number of one mark (``read_number``'s text must be the digit alone). Shares right."""
+    if not drawings:
+        raise ValueError("no drawings to read")
+    images = np.stack([strokes_to_mnist(drawing.strokes, drawing.canvas) for drawing in drawings])
+    whole = model.predict(images[..., np.newaxis]).argmax(axis=1)
+    labels = np.array([drawing.label for drawing in drawings])
+    as_number = [read_number(model, drawing.strokes, drawing.canvas).text == str(drawing.label)
+                 for drawing in drawings]
+    return {"digits": len(drawings), "people": len({drawing.person for drawing in drawings}),
+            "whole_drawing": float(np.mean(whole == labels)),
+            "read_number": float(np.mean(as_number))}
 
 
 def split_people(people: Sequence[str], seed: int = 0) -> tuple[list[str], list[str]]:

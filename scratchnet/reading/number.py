@@ -22,15 +22,17 @@ from typing import Sequence
 import numpy as np
 
 from scratchnet.preprocess import MNIST_SIZE
+from scratchnet.reading.cuts import split_joined
 from scratchnet.reading.ink import Ink, Piece, ReadingError
 from scratchnet.reading.line import Line, estimate_line, fit_line, measure_slant
 from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, UNKNOWN, output_names
 from scratchnet.reading.search import (Candidate, best_marks, candidates, measure_candidates,
-                                       order_pieces, read_candidates, render, score_candidates)
+                                       order_pieces, read_apart_first, render)
 
 # A reading is sure when its share of the mark's readings (their scores as probabilities) is at
 # least this: the app's "not sure" threshold for single digits.
 SURE_AT = 0.9
+REFIT_MARKS = 3  # the line is measured again on at least this many digits
 REFIT = 0.1     # the line is measured again when its height, middle (heights) or slant moves more
 DIGIT, SEPARATOR = "digit", "separator"
 
@@ -128,6 +130,7 @@ def read_number(model, strokes: Sequence[dict], canvas: tuple[int, int] = (280, 
     if refined is not None:
         line = refined
         chosen = choose_marks(model, names, ink, line, read)
+    chosen = split_joined(model, names, ink, line, chosen, read)
     marks = finish_marks(model, names, ink, chosen)
     return NumberReading("".join(mark.character for mark in marks), tuple(marks), line)
 
@@ -138,18 +141,18 @@ def choose_marks(model, names: Sequence[str], ink: Ink, line: Line, read: dict
     segment = order_pieces(ink, ink.pieces, line)
     found = candidates(segment, line)
     measure_candidates(segment, found, line)
-    read_candidates(model, ink, found, read)
-    score_candidates(found, names)
+    read_apart_first(model, names, ink, segment, found, read)
     return best_marks(found, segment, ink.pen_width())
 
 
 def refit_line(ink: Ink, chosen: Sequence[Candidate], line: Line) -> Line | None:
     """The line measured on the marks read as digits other than 1 (on all the digits when
-    fewer than two are), or None when there are none or it moved by less than ``REFIT``."""
+    fewer than ``REFIT_MARKS`` are), or None when fewer digits were read or it moved by less
+    than ``REFIT``."""
     digits = [candidate for candidate in chosen if candidate.best in DIGITS]
     basis = [candidate for candidate in digits if candidate.best != "1"]
-    basis = basis if len(basis) >= 2 else digits
-    if not basis:
+    basis = basis if len(basis) >= REFIT_MARKS else digits
+    if len(basis) < REFIT_MARKS:
         return None
     boxes = np.array([box(ink, candidate.pieces) for candidate in basis])
     paths = [ink.piece_points(piece) for candidate in basis for piece in candidate.pieces]

@@ -47,13 +47,14 @@ from scratchnet.reading.shape import Shape, measure_shape
 MAX_PIECES = 4          # a mark of more pieces than this is not looked for
 MAX_WIDTH = 1.8         # line heights: no mark is wider
 MAX_GAP = 0.3           # line heights: the widest gap between the pieces of one mark
-ONE_MARK = (-4.9, 6.8, 0.9, 1.8)
+ONE_MARK = (-5.35, 5.7, 2.05, 2.15)
 TOUCHING = 0.05         # line heights: ink this close touches
 APART = 0.3             # line heights: ink this far apart does not
-NOT_A_DIGIT_SCORE = math.log(0.02)   # without a network output for it: the score of a mark
+NOT_A_DIGIT_SCORE = math.log(0.005)  # without a network output for it: the score of a mark
                                      # that fits nothing better
 WORTH_READING = math.log(1e-3)       # candidates whose shape fits a digit worse are not read
 UNREAD_DIGIT = math.log(0.1)         # a digit's share of an unread candidate
+APART_ENOUGH = 1.0
 
 
 @dataclass
@@ -89,17 +90,21 @@ class Candidate:
 
 
 def order_pieces(ink: Ink, pieces: Sequence[Piece], line: Line) -> Segment:
-    """The pieces sorted by the centre of their upright x-extent, which takes in half the pen
-    on either side: a dot is as wide as the pen."""
+    """The pieces sorted by the centre of their upright x-extent (``upright_extent``)."""
     paths = [ink.piece_points(piece) for piece in pieces]
-    upright = [line.deslant(path)[:, 0] for path in paths]
-    pen = np.array([ink.widths[piece.stroke] / 2 for piece in pieces])
-    left = np.array([xs.min() for xs in upright]) - pen
-    right = np.array([xs.max() for xs in upright]) + pen
-    order = np.argsort((left + right) / 2, kind="stable")
+    extents = np.array([upright_extent(ink, piece, line) for piece in pieces]).reshape(-1, 2)
+    order = np.argsort(extents.sum(axis=1), kind="stable")
     paths = [paths[i] for i in order]
-    return Segment([pieces[i] for i in order], paths, left[order], right[order],
+    return Segment([pieces[i] for i in order], paths, extents[order, 0], extents[order, 1],
                    closeness(paths, line.height, reach=2 * MAX_PIECES))
+
+
+def upright_extent(ink: Ink, piece: Piece, line: Line) -> tuple[float, float]:
+    """(left, right) of the piece's x-extent with the writing stood upright, taking in half the
+    pen on either side: a dot is as wide as the pen."""
+    xs = line.deslant(ink.piece_points(piece))[:, 0]
+    pen = ink.widths[piece.stroke] / 2
+    return float(xs.min()) - pen, float(xs.max()) + pen
 
 
 def closeness(paths: Sequence[np.ndarray], height: float, reach: int) -> np.ndarray:
@@ -167,6 +172,30 @@ def read_candidates(model, ink: Ink, found: Sequence[Candidate], read: dict,
             candidate.outputs = outputs
     for candidate in wanted:
         read[candidate.pieces] = candidate.image, candidate.outputs
+
+
+def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
+                     found: Sequence[Candidate], read: dict) -> None:
+    """Read and score the candidates: those of one piece first, then those of several pieces
+    unless reading their pieces apart already scores ``APART_ENOUGH`` or more (their best
+    scores, less the log-odds that neighbours are one mark): a mark's score is at most 0, so
+    such a candidate cannot win, and reading it would only cost time."""
+    singles = {candidate.first: candidate for candidate in found
+               if candidate.stop == candidate.first + 1}
+    read_candidates(model, ink, list(singles.values()), read)
+    score_candidates(singles.values(), names)
+    pen = ink.pen_width()
+    together = []
+    for candidate in found:
+        if candidate.stop > candidate.first + 1:
+            parts = [singles[index] for index in range(candidate.first, candidate.stop)]
+            apart = (sum(max(part.scores.values()) for part in parts)
+                     - sum(one_mark(a, b, segment, pen) for a, b in zip(parts, parts[1:])))
+            if apart < APART_ENOUGH:
+                together.append(candidate)
+    read_candidates(model, ink, together, read)
+    score_candidates([candidate for candidate in found if candidate.stop > candidate.first + 1],
+                     names)
 
 
 def render(ink: Ink, found: Sequence[Candidate]) -> None:

@@ -27,6 +27,7 @@ import math
 from scratchnet.reading.shape import Shape
 
 FLOOR = 1e-4
+DIGIT_WIDTH = (1.1, 1.8)   # line heights: a digit is at most so wide, fully and at all
 
 
 def soft(value: float, outer_low: float, inner_low: float, inner_high: float,
@@ -47,9 +48,11 @@ INF = math.inf
 
 
 def digit_score(shape: Shape) -> float:
-    """Log of how well the mark's size and place fit a digit."""
-    return math.log(soft(shape.height, 0.2, 0.4, 1.45, 2.2) * soft(shape.width, -INF, -INF, 1.1, 1.8)
-                    * soft(abs(shape.offset), -INF, -INF, 0.35, 0.8))
+    """Log of how well the mark's size and place fit a digit: it reaches down to the baseline
+    and up to the top of the line, or near them."""
+    top, bottom = shape.offset - shape.height / 2, shape.offset + shape.height / 2
+    return math.log(soft(shape.height, 0.2, 0.4, 1.45, 2.2) * soft(shape.width, -INF, -INF, *DIGIT_WIDTH)
+                    * soft(bottom, 0.0, 0.3, INF, INF) * soft(top, -INF, -INF, -0.3, 0.0))
 
 
 def place_scores(shape: Shape) -> dict[str, float]:
@@ -58,7 +61,7 @@ def place_scores(shape: Shape) -> dict[str, float]:
     small = soft(shape.height, -INF, -INF, 0.3, 0.5)
     tall = soft(shape.height, 0.8, 1.0, INF, INF)
     return {
-        "-": math.log(one * small * soft(abs(shape.offset), -INF, -INF, 0.3, 0.55)),
+        "-": math.log(one * small * soft(abs(shape.offset), -INF, -INF, 0.2, 0.4)),
         ".": math.log(one * small * soft(shape.width, -INF, -INF, 0.25, 0.45)
                       * soft(shape.offset, 0.1, 0.25, INF, INF)),
         ",": math.log(one * soft(shape.height, -INF, -INF, 0.8, 1.0)

@@ -16,8 +16,10 @@ makes the same numbers:
              5% below 0 (the writing stood upright)
     order    the digits written left to right; a digit of several strokes has its last stroke
              written after the whole number in LATE of the numbers (a 4's stem, a 7's bar)
-    joined   JOINED of the digits follow their left neighbour without the pen being lifted:
-             the neighbour's last stroke runs on, straight, into the digit's first stroke
+    joined   JOINED of the digits follow their left neighbour without the pen being lifted,
+             when the neighbour's last stroke ends left of where the digit's first stroke starts
+             and within a third of the height above or below it (as a hand joins digits): the
+             neighbour's last stroke runs on, straight, into the digit's first stroke
     a third  holds one separator, made here from simple strokes (``separator_strokes``):
              "-", "/", ".", ",", ":" between two digits, or "(" and ")" round the first 2-4
              digits of a number of six or more
@@ -100,7 +102,7 @@ def compose_number(person: str, digits: dict[int, list[Drawing]], rng: np.random
             text += value
         x = max(float(path[:, 0].max()) for path in paths)
         if (kind == "digit" and strokes and characters[index - 1][0] == "digit"
-                and rng.random() < JOINED):
+                and rng.random() < JOINED and _joinable(strokes[-1][-1], paths[0][0])):
             before = strokes.pop()
             ligature = hand_path(np.array([before[-1], paths[0][0]]) / HEIGHT, rng, spacing=0.03,
                                  tremor=0.003) * HEIGHT
@@ -110,6 +112,10 @@ def compose_number(person: str, digits: dict[int, list[Drawing]], rng: np.random
         strokes += paths
     strokes += late
     return _on_canvas(person, text, strokes)
+
+
+def _joinable(end: np.ndarray, start: np.ndarray) -> bool:
+    return start[0] >= end[0] and abs(start[1] - end[1]) <= HEIGHT / 3
 
 
 def separator_strokes(character: str, rng: np.random.Generator, left: float, middle: float

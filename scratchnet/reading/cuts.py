@@ -13,6 +13,8 @@ where the pen turns:
                        two digits runs through the bottom of one, or over the top)
     turn-backs         the leftmost and rightmost points of its bends (where the pen starts a
                        digit's loop it turns back)
+    thin columns       the middle of a stretch of columns the path crosses once, between
+                       columns it crosses more often (the ligature between two loops)
 
 each an extreme of x or y within ``REACH`` line heights along the path either way that stands
 out from the path at that distance by ``DEPTH`` line heights or more, with at least ``SIDE``
@@ -44,6 +46,7 @@ REACH = 0.25
 DEPTH = 0.08
 SIDE = 0.35
 MAX_CUTS = 5
+COLUMN = 0.05
 MAX_SPANS = 3
 CUT_ODDS = 0.5
 
@@ -111,9 +114,9 @@ def cut_points(points: np.ndarray, height: float) -> list[int]:
     inner = np.flatnonzero((along >= side) & (along <= along[-1] - side))
     if len(inner) == 0:
         return []
+    found: dict[int, float] = {}
     before = np.searchsorted(along, along[inner] - reach)
     after = np.minimum(np.searchsorted(along, along[inner] + reach), len(points) - 1)
-    found: dict[int, float] = {}
     for axis in (0, 1):
         for sign in (1, -1):                    # the largest, then the smallest
             signed = sign * points[:, axis]
@@ -123,8 +126,32 @@ def cut_points(points: np.ndarray, height: float) -> list[int]:
                 depth = signed[index] - max(signed[start], signed[stop])
                 if depth >= DEPTH * height:
                     found[int(index)] = max(found.get(int(index), 0.0), float(depth))
+    for index in _thin_columns(points, height):
+        if side <= along[index] <= along[-1] - side:
+            found[index] = max(found.get(index, 0.0), DEPTH * height)
     kept: list[int] = []
     for index in sorted(found, key=found.get, reverse=True):
         if all(abs(along[index] - along[other]) >= side for other in kept):
             kept.append(index)
     return sorted(kept[:MAX_CUTS])
+
+
+def _thin_columns(points: np.ndarray, height: float) -> list[int]:
+    """The points in the middle of each stretch of columns (``COLUMN`` line heights wide) that
+    the path crosses once, with columns crossed more often on both sides."""
+    xs = points[:, 0]
+    columns = np.arange(xs.min() + COLUMN * height / 2, xs.max(), COLUMN * height)
+    low, high = np.minimum(xs[:-1], xs[1:]), np.maximum(xs[:-1], xs[1:])
+    crossings = ((low[None, :] <= columns[:, None]) & (columns[:, None] < high[None, :])).sum(1)
+    many = np.flatnonzero(crossings >= 2)
+    found = []
+    for first, last in zip(many, many[1:]):
+        if last - first < 2:
+            continue
+        middle = (columns[first] + columns[last]) / 2
+        once = np.flatnonzero((low <= middle) & (middle < high))
+        if len(once) == 1:
+            segment = once[0]
+            found.append(int(segment if abs(xs[segment] - middle) <= abs(xs[segment + 1] - middle)
+                             else segment + 1))
+    return found

@@ -275,3 +275,13 @@ def test_a_model_whose_extra_outputs_have_no_names_is_refused():
         read_number(model, [], (280, 280))
     with pytest.raises(ValueError, match="does not know"):
         output_names(SameDigit(0, [*"0123456789", "x"]))
+
+
+def test_a_mark_no_digit_is_likely_for_is_not_a_digit():
+    class Unsure(SameDigit):
+        def predict(self, x):
+            return np.full((len(x), 10), 0.1)
+
+    paths = written("10")
+    reading = read_number(Unsure(), records(paths), canvas_for(paths))
+    assert reading.text == "??" and {mark.kind for mark in reading.marks} == {"not a digit"}

@@ -22,6 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from scratchnet.preprocess import MNIST_SIZE
+from scratchnet.reading.brackets import pair_brackets
 from scratchnet.reading.cuts import split_joined
 from scratchnet.reading.ink import Ink, Piece, ReadingError
 from scratchnet.reading.line import Line, estimate_line, fit_line, measure_slant
@@ -32,6 +33,9 @@ from scratchnet.reading.search import (Candidate, best_marks, candidates, measur
 # A reading is sure when its share of the mark's readings (their scores as probabilities) is at
 # least this: the app's "not sure" threshold for single digits.
 SURE_AT = 0.9
+# With no "not a digit" output, a mark whose digit the network gives less than this is not a
+# digit: 5% of people's letters that look like no digit, 0.03% of digits read right (docs/reading.md).
+NOT_A_DIGIT_BELOW = 0.5
 REFIT_MARKS = 3  # the line is measured again on at least this many digits
 REFIT = 0.1     # the line is measured again when its height, middle (heights) or slant moves more
 DIGIT, SEPARATOR = "digit", "separator"
@@ -131,6 +135,7 @@ def read_number(model, strokes: Sequence[dict], canvas: tuple[int, int] = (280, 
         line = refined
         chosen = choose_marks(model, names, ink, line, read)
     chosen = split_joined(model, names, ink, line, chosen, read)
+    pair_brackets(chosen)
     marks = finish_marks(model, names, ink, chosen)
     return NumberReading("".join(mark.character for mark in marks), tuple(marks), line)
 
@@ -173,7 +178,9 @@ def box(ink: Ink, pieces: Sequence[Piece]) -> tuple[float, float, float, float]:
 
 
 def finish_marks(model, names: Sequence[str], ink: Ink, chosen: list[Candidate]) -> list[Mark]:
-    """The chosen candidates as marks, each with its image and the network's outputs."""
+    """The chosen candidates as marks, each with its image and the network's outputs. A digit
+    the network gives less than ``NOT_A_DIGIT_BELOW`` is "not a digit" when the model has no
+    output for that."""
     render(ink, chosen)
     unread = [candidate for candidate in chosen
               if candidate.outputs is None and candidate.image is not None]
@@ -187,7 +194,9 @@ def finish_marks(model, names: Sequence[str], ink: Ink, chosen: list[Candidate])
         scores = np.array(list(candidate.scores.values()))
         confidence = 1.0 / float(np.exp(scores - candidate.scores[best]).sum())
         if best in DIGITS:
-            kind, character = DIGIT, best
+            doubted = (NOT_A_DIGIT not in names and candidate.outputs is not None
+                       and candidate.outputs[DIGITS.index(best)] < NOT_A_DIGIT_BELOW)
+            kind, character = (NOT_A_DIGIT, UNKNOWN) if doubted else (DIGIT, best)
         elif best == NOT_A_DIGIT:
             kind, character = NOT_A_DIGIT, UNKNOWN
         else:

@@ -40,7 +40,7 @@ from scratchnet.preprocess import BlankImageError, strokes_to_mnist
 from scratchnet.reading.ink import Ink, Piece
 from scratchnet.reading.line import Line, resample_path
 from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, SEPARATORS
-from scratchnet.reading.separators import (FLOOR, digit_score, place_scores,
+from scratchnet.reading.separators import (digit_score, place_scores,
                                             separator_scores, soft)
 from scratchnet.reading.shape import Shape, measure_shape
 
@@ -55,6 +55,8 @@ NOT_A_DIGIT_SCORE = math.log(0.005)  # without a network output for it: the scor
 WORTH_READING = math.log(1e-3)       # candidates whose shape fits a digit worse are not read
 UNREAD_DIGIT = math.log(0.1)         # a digit's share of an unread candidate
 APART_ENOUGH = 1.0
+SEPARATOR_SHARE = 0.9                # at most this much of a mark's likelihood goes to
+                                     # separators told by shape alone
 
 
 @dataclass
@@ -72,7 +74,8 @@ class Segment:
 @dataclass
 class Candidate:
     """Pieces ``first`` to ``stop - 1`` of the segment as one mark; ``image`` and ``outputs``
-    once read, ``shape`` and ``scores`` (log score of each reading) once scored."""
+    once read, ``shape`` and ``scores`` (log score of each reading) once scored. Its reading is
+    the best scored, unless ``chosen`` names another (``reading.brackets``)."""
 
     first: int
     stop: int
@@ -83,10 +86,11 @@ class Candidate:
     image: np.ndarray | None = None
     outputs: np.ndarray | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    chosen: str | None = None
 
     @property
     def best(self) -> str:
-        return max(self.scores, key=self.scores.get)
+        return self.chosen or max(self.scores, key=self.scores.get)
 
 
 def order_pieces(ink: Ink, pieces: Sequence[Piece], line: Line) -> Segment:
@@ -148,9 +152,11 @@ def candidates(segment: Segment, line: Line) -> list[Candidate]:
 
 
 def measure_candidates(segment: Segment, found: Sequence[Candidate], line: Line) -> None:
-    """Each candidate's shape against ``line``."""
+    """Each candidate's shape against ``line``, its pieces taken in writing order."""
     for candidate in found:
-        candidate.shape = measure_shape(segment.paths[candidate.first:candidate.stop], line)
+        order = sorted(range(candidate.first, candidate.stop),
+                       key=lambda index: (segment.pieces[index].stroke, segment.pieces[index].start))
+        candidate.shape = measure_shape([segment.paths[index] for index in order], line)
 
 
 def read_candidates(model, ink: Ink, found: Sequence[Candidate], read: dict,
@@ -221,12 +227,13 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str
 
     A separator the network has no output for is told by its shape alone; the better its shape
     fits one, the less likely a digit is: the digits share what the shape leaves them,
-    ``1 - exp(best separator fit)``.
+    ``1 - SEPARATOR_SHARE * exp(best separator fit)`` (never nothing: a bracket that pairs
+    with none is more likely a digit, ``reading.brackets``).
     """
     scores = separator_scores(shape)
     by_shape = [scores[name] for name in SEPARATORS if name not in names]
-    left_for_digits = 1 - math.exp(max(by_shape, default=-math.inf))
-    digit_fit = digit_score(shape) + math.log(max(left_for_digits, FLOOR))
+    left_for_digits = 1 - SEPARATOR_SHARE * math.exp(max(by_shape, default=-math.inf))
+    digit_fit = digit_score(shape) + math.log(left_for_digits)
     if outputs is None:
         scores.update({digit: digit_fit + UNREAD_DIGIT for digit in DIGITS})
         scores[NOT_A_DIGIT] = NOT_A_DIGIT_SCORE

@@ -5,7 +5,7 @@ heights): ``soft(value, outer_low, inner_low, inner_high, outer_high)`` is 1 ins
 range, falls linearly to ``FLOOR`` at the outer bounds and stays there beyond them. A rule's
 score is the log of the product, 0 for a perfect fit.
 
-    "-"  one piece, flat (width >= 2.5 heights), at most 0.22 tall, in the middle band
+    "-"  one path, flat (width >= 2.5 heights), at most 0.22 tall, in the middle band
     "."  one piece, small in both directions, in the lower half
     ","  one piece, narrow, 0.3-0.8 tall, its centre low (it hangs below the baseline)
     ":"  two small pieces, one above the middle, one below, one over the other
@@ -57,7 +57,7 @@ def digit_score(shape: Shape) -> float:
 
 def place_scores(shape: Shape) -> dict[str, float]:
     """Log of how well the mark's size and place (not its form) fit each separator."""
-    one = 1.0 if len(shape.pieces) == 1 else FLOOR
+    one = 1.0 if shape.one_path else FLOOR
     small = soft(shape.height, -INF, -INF, 0.3, 0.5)
     tall = soft(shape.height, 0.8, 1.0, INF, INF)
     return {
@@ -78,9 +78,9 @@ def separator_scores(shape: Shape) -> dict[str, float]:
     """Log of how well the mark fits each separator, form included (see the module docstring)."""
     scores = place_scores(shape)
     straight = soft(abs(shape.bend), -INF, -INF, 0.1, 0.2)
-    smooth = soft(shape.wiggle, -INF, -INF, 40, 90) * soft(shape.sharpest, -INF, -INF, 50, 90)
+    smooth = soft(shape.wiggle, -INF, -INF, 60, 120) * soft(shape.sharpest, -INF, -INF, 50, 90)
     arc = (soft(shape.flatness, -INF, -INF, 0.7, 1.0) * smooth
-           * soft(abs(shape.turning), 40, 70, 200, 260) * soft(abs(shape.lean), -INF, -INF, 0.3, 0.6))
+           * soft(abs(shape.turning), 15, 45, 200, 260) * soft(abs(shape.lean), -INF, -INF, 0.3, 0.6))
     scores["-"] += math.log(soft(shape.flatness, 1.2, 2.5, INF, INF)
                             * soft(shape.height, -INF, -INF, 0.22, 0.4)
                             * soft(shape.width, 0.1, 0.2, 1.3, 1.8))
@@ -90,8 +90,8 @@ def separator_scores(shape: Shape) -> dict[str, float]:
     # still counts when it is much taller than the digits.
     leaning = soft(shape.lean, -INF, -INF, -0.12, 0.1)
     scores["/"] += math.log(straight * leaning * soft(shape.height, 1.0, 1.3, INF, INF))
-    scores["("] += math.log(arc * soft(shape.bend, 0.1, 0.18, 0.9, 1.2))
-    scores[")"] += math.log(arc * soft(-shape.bend, 0.1, 0.18, 0.9, 1.2))
+    scores["("] += math.log(arc * soft(shape.bend, 0.03, 0.1, 0.9, 1.2))
+    scores[")"] += math.log(arc * soft(-shape.bend, 0.03, 0.1, 0.9, 1.2))
     return scores
 
 

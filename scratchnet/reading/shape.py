@@ -17,7 +17,9 @@ for numbers written large or small:
     wiggle   = the turning both ways minus |turning|: 0 for a path that bends one way only
     sharpest = the largest turn between two neighbouring chords, degrees (a "7"'s corner)
 
-``lean`` ... ``sharpest`` are measured on marks of one piece, 0 for the others.
+``lean`` ... ``sharpest`` are measured on marks drawn as one path: one piece, or pieces that
+follow on from one another (each starting within ``FOLLOWS`` line heights of where the one
+before it ended: a pen lifted and put down again in a bracket), 0 for the others.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ import numpy as np
 from scratchnet.reading.line import Line, resample_path
 
 TURN_STEP = 0.12
+FOLLOWS = 0.15
 
 
 @dataclass(frozen=True)
 class Shape:
-    """See the module docstring; ``pieces`` holds each piece's own (height, width, offset)."""
+    """See the module docstring; ``pieces`` holds each piece's own (height, width, offset), and
+    ``one_path`` whether the mark was drawn as one path."""
 
     height: float
     width: float
@@ -45,6 +49,7 @@ class Shape:
     wiggle: float
     sharpest: float
     pieces: tuple[tuple[float, float, float], ...]
+    one_path: bool
 
     @property
     def flatness(self) -> float:
@@ -59,10 +64,20 @@ def measure_shape(paths: Sequence[np.ndarray], line: Line) -> Shape:
     points = np.concatenate(paths)
     upright_points = np.concatenate(upright)
     height, width, offset = _extent(points, upright_points, line)
+    path = _one_path(paths, line)
     form = (0.0,) * 5
-    if len(paths) == 1 and len(points) > 1:
-        form = _lean_and_bend(points, line) + _turns(points, line)
-    return Shape(height, width, offset, *form, pieces)
+    if path is not None and len(path) > 1:
+        form = _lean_and_bend(path, line) + _turns(path, line)
+    return Shape(height, width, offset, *form, pieces, path is not None)
+
+
+def _one_path(paths: Sequence[np.ndarray], line: Line) -> np.ndarray | None:
+    """The paths joined end to start in the order given, if each follows on from the one
+    before it, else None."""
+    for before, after in zip(paths, paths[1:]):
+        if np.hypot(*(after[0] - before[-1])) > FOLLOWS * line.height:
+            return None
+    return np.concatenate(paths)
 
 
 def _extent(points: np.ndarray, upright: np.ndarray, line: Line) -> tuple[float, float, float]:

@@ -1,19 +1,22 @@
 """Segmentation by recognition: the best split of the pieces into marks, chosen by dynamic
 programming over groupings scored by the network and by shape.
 
-The pieces (strokes, and strokes cut where two digits may run into each other) are sorted left
-to right by the centre of their x-extent with the writing stood upright (``Line.deslant``), so
-that a mark's pieces follow one another: a 4's two strokes, a 5's bar written last, a colon's
-two dots. A candidate mark is a run of at most ``MAX_PIECES`` consecutive pieces that is not
-wider than ``MAX_WIDTH`` line heights and has no gap wider than ``MAX_GAP`` inside. Each
-candidate is scored, for every reading ``c`` it could have:
+The pieces (the strokes' runs on the canvas, ``reading.ink``) are sorted left to right by the
+centre of their x-extent with the writing stood upright (``Line.deslant``), so that a mark's
+pieces follow one another whatever the order they were written in: a 4's two strokes, a 5's bar
+written last, a colon's two dots. A candidate mark is a run of at most ``MAX_PIECES``
+consecutive pieces that is not wider than ``MAX_WIDTH`` line heights and has no gap wider than
+``MAX_GAP`` inside. Each candidate is scored, for every reading ``c`` it could have:
 
-    score(c) = log P_network(c) + digit fit of the shape       for the digits
-             = separator fit of the shape                      for separators the network lacks
-             = log P_network(c) + separator fit of the place   for separators it has
-             = log P_network(not a digit), or NOT_A_DIGIT_SCORE for "not a digit"
+    score(c) = w log P_network(c) + digit fit of the shape       for the digits
+             = separator fit of the shape                        for separators the network lacks
+             = w log P_network(c) + separator fit of the place   for separators it has
+             = w log P_network(not a digit), or NOT_A_DIGIT_SCORE for "not a digit"
 
-and the marks are the sequence of candidates covering every piece once that maximises
+with w = ``RECOGNITION_WEIGHT``: a reading the network is not sure of counts for much less than
+its probability says (a part of a digit or two digits together are read as some digit all too
+readily), as the tuning numbers bear out (docs/reading.md). The marks are the sequence of
+candidates covering every piece once that maximises
 
     sum over marks of their best score  -  sum over neighbouring marks of one_mark(o, c)
 
@@ -23,9 +26,12 @@ inks come (1 touching, 0 at ``APART`` line heights or more):
 
     one_mark(o, c) = ONE_MARK[0] + ONE_MARK[1] o + ONE_MARK[2] c + ONE_MARK[3] o c
 
-Its weights were fitted to the neighbours of the tuning half of ../shared/numbers, read with
-the labels' help (docs/reading.md): marks apart by far are 4.2 nats more likely than one mark
-cut in two, overlapping and touching pieces 4 nats less.
+Its weights were fitted (logistic regression) to the neighbouring pieces of the tuning half of
+../shared/numbers, read with the labels' help, and of people's single digits, weighted to the
+numbers' share of one-mark neighbours (docs/reading.md): pieces far apart are 5.4 nats more
+likely two marks than one, pieces that overlap and touch 4.5 nats more likely one mark.
+Candidates of several pieces are read only when their pieces read apart do not already win
+(``read_apart_first``): that halves the images a number costs.
 """
 
 from __future__ import annotations
@@ -55,6 +61,7 @@ NOT_A_DIGIT_SCORE = math.log(0.005)  # without a network output for it: the scor
 WORTH_READING = math.log(1e-3)       # candidates whose shape fits a digit worse are not read
 UNREAD_DIGIT = math.log(0.1)         # a digit's share of an unread candidate
 APART_ENOUGH = 1.0
+RECOGNITION_WEIGHT = 6.0             # the network's log-probabilities count six-fold
 SEPARATOR_SHARE = 0.9                # at most this much of a mark's likelihood goes to
                                      # separators told by shape alone
 
@@ -238,7 +245,7 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str
         scores.update({digit: digit_fit + UNREAD_DIGIT for digit in DIGITS})
         scores[NOT_A_DIGIT] = NOT_A_DIGIT_SCORE
         return scores
-    logs = np.log(np.maximum(outputs, 1e-12))
+    logs = RECOGNITION_WEIGHT * np.log(np.maximum(outputs, 1e-12))
     for index, digit in enumerate(DIGITS):
         scores[digit] = float(logs[index]) + digit_fit
     place = place_scores(shape)

@@ -51,7 +51,7 @@ def digit_score(shape: Shape) -> float:
     """Log of how well the mark's size and place fit a digit: it reaches down to the baseline
     and up to the top of the line, or near them."""
     top, bottom = shape.offset - shape.height / 2, shape.offset + shape.height / 2
-    return math.log(soft(shape.height, 0.2, 0.4, 1.45, 2.2) * soft(shape.width, -INF, -INF, *DIGIT_WIDTH)
+    return math.log(soft(shape.height, 0.25, 0.5, 1.45, 2.2) * soft(shape.width, -INF, -INF, *DIGIT_WIDTH)
                     * soft(bottom, 0.0, 0.3, INF, INF) * soft(top, -INF, -INF, -0.15, 0.25))
 
 

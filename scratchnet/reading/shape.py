@@ -10,7 +10,8 @@ for numbers written large or small:
     lean     = dx/dy of the chord from the path's top end to its bottom end, minus the
                writing's slant: how much more than the writing itself it leans (a "/" < -0.35)
     bend     = signed largest distance of the path from that chord / chord length: how curved
-               a one-stroke mark is, + when it bulges to the left, as "(" does
+               a one-stroke mark is, + when it bulges to the left, as "(" does; ``BENT`` for a
+               closed path (a "0" ends where it began)
     turning  = how far the pen's direction turns along the path, degrees, counter-clockwise
                as seen on the screen +, over chords TURN_STEP line heights long, the first and
                the last left out (a "(" drawn downwards ~ +120, a "0" ~ +-360, a "1" ~ 0)
@@ -33,6 +34,8 @@ from scratchnet.reading.line import Line, resample_path
 
 TURN_STEP = 0.12
 FOLLOWS = 0.15
+CLOSED = 0.25      # a path whose ends are closer than this share of its extent is closed
+BENT = 10.0
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,8 @@ def _lean_and_bend(points: np.ndarray, line: Line) -> tuple[float, float]:
         start, end = end, start
     chord = end - start
     length = float(np.hypot(*chord))
-    if length == 0:
-        return 0.0, 0.0
+    if length <= CLOSED * float(np.ptp(points, axis=0).max()):
+        return 0.0, BENT              # a closed path: as bent as a mark can be
     # A flat chord's lean is large (at most 10) rather than infinite.
     lean = float(chord[0] / max(chord[1], 0.1 * length)) - line.slant
     # chord x (p - start) is |chord| times p's distance from the chord, + for points on the

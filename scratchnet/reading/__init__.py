@@ -6,8 +6,9 @@
     reading.marks[0].character    # "8", with its strokes, box, image and probabilities
 
 ``number`` holds ``read_number`` and its records; the steps it takes live in ``ink``, ``line``,
-``shape``, ``separators``, ``cuts`` and ``search``; ``measure`` and ``compose`` are the tools
-that score it on people's numbers.
+``shape``, ``separators``, ``search``, ``cuts`` and ``brackets``; ``outputs`` says what a
+model's outputs mean. ``measure``, ``compose`` and ``baseline`` are the tools that score it on
+people's numbers (``scripts/bench_reading.py``); docs/reading.md tells how it was tuned.
 """
 
 from scratchnet.reading.ink import ReadingError

@@ -1,10 +1,15 @@
 """``read_number``: from a drawing's strokes to what was written, mark by mark.
 
-    ink      the strokes checked, cut where they leave the canvas        (reading.ink)
-    line     the line's height, middle and slant, from rough marks       (reading.line)
-    pieces   sorted left to right, the writing stood upright             (reading.search)
-    marks    the best grouping of the pieces, scored by the network
-             and by shape, chosen by dynamic programming                 (reading.search)
+    ink      the strokes checked, cut where they leave the canvas          (reading.ink)
+    line     the line's height, middle and slant, from rough marks         (reading.line)
+    marks    the pieces sorted left to right, the writing stood upright,
+             grouped by dynamic programming over candidates scored by the
+             network and by shape                                          (reading.search)
+    line     measured again on the marks read as digits; if it moved, the
+             marks are chosen again (what was read is not read twice)
+    cuts     a wide mark read unsurely is cut where the pen turns, if its
+             parts read better                                             (reading.cuts)
+    brackets the readings of marks that could be brackets, paired          (reading.brackets)
     text     each mark's reading, left to right: a digit, a separator, or "?"
 
 A single digit is a number of one mark. Every mark carries what a window, a test or a

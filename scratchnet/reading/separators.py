@@ -5,16 +5,22 @@ heights): ``soft(value, outer_low, inner_low, inner_high, outer_high)`` is 1 ins
 range, falls linearly to ``FLOOR`` at the outer bounds and stays there beyond them. A rule's
 score is the log of the product, 0 for a perfect fit.
 
-    "-"  one path, flat (width >= 2.5 heights), at most 0.22 tall, in the middle band
-    "."  one piece, small in both directions, in the lower half
-    ","  one piece, narrow, 0.3-0.8 tall, its centre low (it hangs below the baseline)
-    ":"  two small pieces, one above the middle, one below, one over the other
-    "/"  one straight piece, taller than the digits, leaning 0.45 or more beyond the writing
-    "(" and ")"  one curved piece, taller than the digits, narrow, bulging left (right)
-    digit  0.4-1.45 tall, at most 1.25 wide, centred within 0.35 of the middle
+    digit  0.5-1.45 tall (0.25-2.2 at all), at most 1.1 wide (1.8), its bottom 0.3 or more
+           below the line's middle (at all: below it), its top 0.15 or more above it
+    "-"    one path, flat (2.5 times as wide as tall), at most 0.22 tall, 0.2-1.3 wide, its
+           centre within 0.2 of the middle
+    "."    one path, at most 0.3 tall and 0.25 wide, its centre 0.25 or more below the middle
+    ","    one path, 0.3-0.8 tall, at most 0.35 wide, its centre 0.3 or more below the middle
+    ":"    two dots (each at most 0.3 tall and wide), one 0.3 or more below the other
+    "/"    one path, 1.3 or more tall, straight (bend at most 0.1), leaning 0.12 or more beyond
+           the writing
+    "(" ")"  one path, 1.0 or more tall, its width at most 0.7 of its height, smooth (no turn
+           sharper than 50 degrees, at most 60 degrees of turning back), bending 45-200 degrees
+           one way, its ends one over the other, bulging left ("(") or right (")")
 
-The bounds come from the numbers of the tuning half of ../shared/numbers, measured on the marks
-of the numbers whose rough marks matched their text one to one (docs/reading.md).
+The bounds come from the marks of the tuning half of ../shared/numbers: the percentiles of
+each measure for each character, on the numbers whose rough marks matched their text one to
+one and on all of them read with the labels' help (docs/reading.md).
 A model with outputs for some separators reads their form itself; for those, only the size and
 place parts of the rule (``place_scores``) apply, since the network sees every mark scaled to
 the same 28x28 box.
@@ -86,8 +92,7 @@ def separator_scores(shape: Shape) -> dict[str, float]:
                             * soft(shape.width, 0.1, 0.2, 1.3, 1.8))
     scores[","] += math.log(soft(shape.height, 0.15, 0.3, INF, INF)
                             * soft(shape.flatness, -INF, -INF, 0.8, 1.5))
-    # A slash is told from a one by its height above all: a slash as upright as the writing
-    # still counts when it is much taller than the digits.
+    # A slash is told from a one by its height and by leaning more than the writing does.
     leaning = soft(shape.lean, -INF, -INF, -0.12, 0.1)
     scores["/"] += math.log(straight * leaning * soft(shape.height, 1.0, 1.3, INF, INF))
     scores["("] += math.log(arc * soft(shape.bend, 0.03, 0.1, 0.9, 1.2))

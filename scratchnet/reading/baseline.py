@@ -15,8 +15,7 @@ from scratchnet.reading.line import rough_marks
 def read_by_overlap(model, strokes: list[dict], canvas: tuple[int, int]) -> str:
     """The digits read from the strokes grouped by overlapping x-extent."""
     ink = Ink(strokes, canvas)
-    paths = [ink.points[index] for index in range(len(ink.points))]
-    groups = rough_marks(paths)
+    groups = rough_marks(ink.points)
     if not groups:
         return ""
     images = np.stack([strokes_to_mnist([strokes[index] for index in group], ink.canvas)

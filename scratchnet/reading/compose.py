@@ -47,7 +47,7 @@ TOUCHING = 0.06
 LATE = 0.1
 JOINED = 0.05
 WITH_SEPARATOR = 1 / 3
-SEPARATORS = ("-", "/", ".", ",", ":", "()")
+SEPARATOR_KINDS = ("-", "/", ".", ",", ":", "()")
 
 
 def compose_numbers(drawings: Sequence[Drawing], count: int, seed: int = 0
@@ -74,7 +74,8 @@ def compose_number(person: str, digits: dict[int, list[Drawing]], rng: np.random
                    ) -> WrittenNumber:
     """One number of ``person``'s ``digits`` (label -> drawings), see the module docstring."""
     labels = rng.integers(0, 10, size=int(rng.integers(2, 11)))
-    separator = SEPARATORS[rng.integers(len(SEPARATORS))] if rng.random() < WITH_SEPARATOR else None
+    separator = (SEPARATOR_KINDS[rng.integers(len(SEPARATOR_KINDS))]
+                 if rng.random() < WITH_SEPARATOR else None)
     if separator == "()" and len(labels) < 6:
         separator = "-"
     # The characters, left to right: ("digit", label) or ("separator", character).

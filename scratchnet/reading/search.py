@@ -166,16 +166,15 @@ def measure_candidates(segment: Segment, found: Sequence[Candidate], line: Line)
         candidate.shape = measure_shape([segment.paths[index] for index in order], line)
 
 
-def read_candidates(model, ink: Ink, found: Sequence[Candidate], read: dict,
-                    everything: bool = False) -> None:
-    """Render and read, in one batch, the candidates not yet read whose shape could be a digit
-    (all of them with ``everything``). ``read`` keeps (image, outputs) by pieces, so that
-    reading the same pieces again, in another search, costs nothing."""
+def read_candidates(model, ink: Ink, found: Sequence[Candidate], read: dict) -> None:
+    """Render and read, in one batch, the candidates not yet read whose shape could be a digit.
+    ``read`` keeps (image, outputs) by pieces, so that reading the same pieces again, in
+    another search, costs nothing."""
     wanted = []
     for candidate in found:
         if candidate.pieces in read:
             candidate.image, candidate.outputs = read[candidate.pieces]
-        elif everything or digit_score(candidate.shape) > WORTH_READING:
+        elif digit_score(candidate.shape) > WORTH_READING:
             wanted.append(candidate)
     render(ink, wanted)
     readable = [candidate for candidate in wanted if candidate.image is not None]

@@ -21,9 +21,9 @@ from scratchnet.preprocess import check_strokes
 
 # Far more than a written number holds (a 20-character phone number written with three strokes a
 # character is 60): more than this is a scribble or a mistake, and reading it would make the
-# window wait. Points likewise: a 10-digit number drawn with a mouse has a few hundred to a few
-# thousand.
-MAX_STROKES = 500
+# window wait (250 strokes of scribble take about 3 s). Points likewise: a 10-digit number drawn
+# with a mouse has a few hundred to a few thousand.
+MAX_STROKES = 250
 MAX_POINTS = 100_000
 
 

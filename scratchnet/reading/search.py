@@ -56,6 +56,7 @@ MAX_GAP = 0.3           # line heights: the widest gap between the pieces of one
 ONE_MARK = (-5.35, 5.7, 2.05, 2.15)
 TOUCHING = 0.05         # line heights: ink this close touches
 APART = 0.3             # line heights: ink this far apart does not
+MOST_SAMPLES = 100      # points of a path at most, to measure how close it comes to others
 NOT_A_DIGIT_SCORE = math.log(0.005)  # without a network output for it: the score of a mark
                                      # that fits nothing better
 WORTH_READING = math.log(1e-3)       # candidates whose shape fits a digit worse are not read
@@ -123,7 +124,10 @@ def closeness(paths: Sequence[np.ndarray], height: float, reach: int) -> np.ndar
     to 0 at ``APART``; computed for paths at most ``reach`` apart in the order, 0 for others."""
     count = len(paths)
     near = np.zeros((count, count))
-    sampled = [resample_path(path, TOUCHING * height) for path in paths]
+    # A point every TOUCHING line heights (a digit's path has under a hundred), fewer on a
+    # path so long that it can only be a scribble.
+    sampled = [resample_path(path, max(TOUCHING * height, _length(path) / MOST_SAMPLES))
+               for path in paths]
     low = np.array([path.min(axis=0) for path in paths])
     high = np.array([path.max(axis=0) for path in paths])
     for first in range(count):
@@ -132,11 +136,17 @@ def closeness(paths: Sequence[np.ndarray], height: float, reach: int) -> np.ndar
                              - np.minimum(high[first], high[second]))
             if float(np.hypot(*gap)) >= APART * height:
                 continue
-            difference = sampled[first][:, None, :] - sampled[second][None, :, :]
-            distance = float(np.sqrt((difference ** 2).sum(axis=2).min())) / height
+            one, other = sampled[first], sampled[second]
+            squared = ((one ** 2).sum(axis=1)[:, None] + (other ** 2).sum(axis=1)[None, :]
+                       - 2 * one @ other.T)
+            distance = math.sqrt(max(float(squared.min()), 0.0)) / height
             near[first, second] = near[second, first] = soft(distance, -math.inf, -math.inf,
                                                              TOUCHING, APART)
     return near
+
+
+def _length(path: np.ndarray) -> float:
+    return float(np.hypot(*np.diff(path, axis=0).T).sum())
 
 
 def candidates(segment: Segment, line: Line) -> list[Candidate]:

@@ -1,0 +1,149 @@
+"""Written numbers: one JSON file a number, a folder a person, for measuring how numbers are read.
+
+    {"format": 1, "text": "800-901-4678", "created": "2026-...", "canvas": [W, H],
+     "strokes": [{"width": 20.0, "points": [[x, y], ...]}, ...]}
+
+``text`` is what was written: digits, the separators ``- / : . , ( ) +``, and spaces, which
+only space the characters out ("2 1 2 - 7 5 3" is "212-753"); it holds at least one digit.
+``created`` is optional. Strokes are canvas pixels, x to the right, y down.
+
+A set of numbers is given as folders: a folder that holds ``.json`` files is one person's,
+named after its path below the folder given (its own name when it is given itself); one that
+holds none is searched for such folders, at any depth. Every ``.json`` file in a person's
+folder must be a number: a measurement that skipped files quietly would not say what it
+measured. Hidden files and folders, and other files (a README), are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from scratchnet.nn.checks import is_integer
+from scratchnet.preprocess import check_strokes
+
+FORMAT = 1
+TEXT_ALPHABET = frozenset("0123456789-/:.,()+ ")
+
+
+class NumbersError(ValueError):
+    """A set of numbers cannot be used; the message names the folder or file and why."""
+
+
+@dataclass
+class WrittenNumber:
+    """One written number: who wrote it, its file (None for one made in memory), its text
+    (spaces removed), its canvas and strokes."""
+
+    person: str
+    path: Path | None
+    text: str
+    canvas: tuple[int, int]
+    strokes: list[dict]
+
+
+def read_number_file(path: str | os.PathLike, person: str = "") -> WrittenNumber:
+    """One number file, checked; ``NumbersError`` names the file and what is wrong with it."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+        record = json.loads(raw.decode("utf-8"))
+    except OSError as error:
+        raise NumbersError(f"{path}: could not be read: {error.strerror or error}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise NumbersError(f"{path}: not valid JSON, perhaps truncated ({error})") from error
+    if not isinstance(record, dict):
+        raise NumbersError(f"{path}: expected a JSON object, found {type(record).__name__}")
+    missing = [key for key in ("format", "text", "canvas", "strokes") if key not in record]
+    if missing:
+        raise NumbersError(f"{path}: missing {', '.join(missing)}")
+    if record["format"] != FORMAT:
+        raise NumbersError(f"{path}: format {record['format']!r}; this version of scratchnet "
+                           f"reads format {FORMAT}")
+    return WrittenNumber(person, path, check_text(record["text"], path),
+                         _check_canvas(record["canvas"], path),
+                         _check_strokes(record["strokes"], path))
+
+
+def check_text(text, where: str | os.PathLike = "text") -> str:
+    """The text with its spaces removed, or ``NumbersError``: it must be a string of
+    ``TEXT_ALPHABET`` holding at least one digit."""
+    if not isinstance(text, str):
+        raise NumbersError(f"{where}: text must be a string, got {type(text).__name__}")
+    strays = sorted(set(text) - TEXT_ALPHABET)
+    if strays:
+        raise NumbersError(f"{where}: text {text!r} holds {', '.join(map(repr, strays))}; a "
+                           "number is written with digits, the separators - / : . , ( ) + "
+                           "and spaces")
+    if not any(character.isdigit() for character in text):
+        raise NumbersError(f"{where}: text {text!r} holds no digit")
+    return text.replace(" ", "")
+
+
+def _check_canvas(canvas, path: Path) -> tuple[int, int]:
+    if not (isinstance(canvas, list) and len(canvas) == 2
+            and all(is_integer(side) and side > 0 for side in canvas)):
+        raise NumbersError(f"{path}: canvas must be [width, height] in whole pixels above 0, "
+                           f"got {canvas!r}")
+    return int(canvas[0]), int(canvas[1])
+
+
+def _check_strokes(strokes, path: Path) -> list[dict]:
+    try:
+        checked = check_strokes(strokes, "strokes")
+    except ValueError as error:
+        raise NumbersError(f"{path}: {error}") from error
+    if not checked:
+        raise NumbersError(f"{path}: holds no strokes")
+    return checked
+
+
+def load_numbers(folders: Sequence[str | os.PathLike]) -> list[WrittenNumber]:
+    """Every number in ``folders`` (module docstring), person by person, file by file.
+
+    Raises ``NumbersError`` for a folder that is missing, not a folder or holds no numbers, for
+    a file that is not a number, and for two people of the same name.
+    """
+    if not folders:
+        raise NumbersError("no folders of numbers given")
+    people: dict[str, Path] = {}
+    for folder in map(Path, folders):
+        if not folder.exists():
+            raise NumbersError(f"{folder}: no such directory")
+        if not folder.is_dir():
+            raise NumbersError(f"{folder}: not a directory")
+        found = _people(folder, folder.resolve().name if _json_files(folder) else "")
+        if not found:
+            raise NumbersError(f"{folder}: no numbers: expected .json files (one person's "
+                               "numbers) or folders of them (one per person)")
+        for person, place in found:
+            if person in people:
+                raise NumbersError(f"{place}: holds the numbers of {person!r}, as does "
+                                   f"{people[person]}; give each person's folder once")
+            people[person] = place
+    return [read_number_file(path, person) for person, place in people.items()
+            for path in _json_files(place)]
+
+
+def _people(folder: Path, name: str) -> list[tuple[str, Path]]:
+    """(person, folder) for the folder if it holds numbers, else for the folders below it."""
+    if _json_files(folder):
+        return [(name, folder)]
+    found = []
+    for sub in sorted(entry for entry in folder.iterdir()
+                      if entry.is_dir() and not entry.name.startswith(".")):
+        found += _people(sub, f"{name}/{sub.name}" if name else sub.name)
+    return found
+
+
+def _json_files(folder: Path) -> list[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        raise NumbersError(f"{folder}: cannot be read: {error.strerror or error}") from error
+    return [Path(entry.path) for entry in entries
+            if entry.name.endswith(".json") and not entry.name.startswith(".")
+            and entry.is_file()]

@@ -10,6 +10,7 @@ Stages (``scratchnet.tools.teach_methods`` has the protocol and the methods):
     report    the chosen settings of each method (--methods, a JSON file) on both halves,
               step by step and timed, as the app would teach
     finetune  today's full fine-tune on both halves
+    fullpass  seconds for "Learn my handwriting" over --count saved drawings at once
     people    each person's half, drawings, other drawings at K = 1 and 3, and the base
               model's accuracy on all their drawings; the worst 6 of each half (among those
               with at least 5 other drawings at K = 3)
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -40,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="teach_methods.py", description=__doc__.split("\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("stage", choices=["tune", "choose", "endpoints", "report", "finetune",
-                                          "people", "table"])
+                                          "fullpass", "people", "table"])
     parser.add_argument("model", help="the base model, e.g. models/mnist.npz")
     parser.add_argument("--people", nargs="+", default=DEFAULT_PEOPLE, metavar="DIR",
                         help="folders of people's folders (default: %(default)s)")
@@ -56,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", nargs="+", metavar="PERSON",
                         help="report, finetune: only these people (collection/person)")
     parser.add_argument("--split-seed", type=int, default=0)
+    parser.add_argument("--count", type=int, default=100,
+                        help="fullpass: saved drawings (default 100)")
     parser.add_argument("--copies", type=int, default=32,
                         help="tune: augmented copies cached per drawing (default 32)")
     return parser
@@ -150,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_finetune(args, model_path, tune, report, done, results_path)
     if args.stage == "people":
         return print_people(model, args, tune, report)
+    if args.stage == "fullpass":
+        return print_full_pass(model, model_path, args)
     mnist = tm.mnist_features(model, model_path, Path(args.data_dir), Path(args.cache))
     print(f"MNIST features: replay pool computed in {mnist.seconds:.1f} s (once per model)",
           flush=True)
@@ -229,6 +235,28 @@ def print_people(model, args, tune: list[str], report: list[str]) -> int:
             print(f"| {half} | {name} | {count} | {others_1} | {others_3} | {base:.1%} |")
         worst = [row[1] for row in sorted(rows) if row[4] >= tm.MIN_OTHERS][:6]
         print(f"worst 6 of the {half} half: {' '.join(worst)}", file=sys.stderr)
+    return 0
+
+
+def print_full_pass(model, model_path: Path, args) -> int:
+    """Seconds for "Learn my handwriting" over --count saved drawings with each --methods
+    last-layer setting: the first people of --people, in name order."""
+    mnist = tm.mnist_features(model, model_path, Path(args.data_dir), Path(args.cache))
+    people, total = [], 0
+    for name, folder in tm.person_names([Path(p) for p in args.people]):
+        if total >= args.count:
+            break
+        people.append(tm.read_person(name, folder))
+        total += len(people[-1].labels)
+    for method in extra_methods(args.methods):
+        if method.kind != "last layer":
+            continue
+        for _ in range(3):
+            timing = tm.time_full_pass(model, mnist.replay, method.last_layer_settings(), people,
+                                       args.count)
+            print(f"{method.label()}: {timing['drawings']} drawings added in "
+                  f"{timing['add_seconds']:.2f} s, fitted in {timing['fit_seconds']:.2f} s; "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
     return 0
 
 

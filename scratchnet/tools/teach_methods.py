@@ -238,6 +238,14 @@ class Method:
     sharpness: float = 10.0
     mix: float = 0.0
 
+    def last_layer_settings(self) -> last_layer.LastLayerSettings:
+        """The fit's settings (``last layer`` and ``output map``)."""
+        return last_layer.LastLayerSettings(
+            strength=self.strength, replay_weight=self.replay,
+            replay_count=self.replay_count if self.replay else 0,
+            nearest=self.nearest if self.replay else 0, nearest_weight=self.nearest_weight,
+            copies=self.copies, steps=self.steps)
+
     def label(self) -> str:
         if self.kind == "base":
             return "base model"
@@ -294,11 +302,7 @@ def teach_features(method: Method, base_kernel: np.ndarray, base_bias: np.ndarra
             return out
         return Taught(read)
     # The regularised fits: each drawing and its copies share a weight of 1.
-    settings = last_layer.LastLayerSettings(
-        strength=method.strength, replay_weight=method.replay,
-        replay_count=method.replay_count if method.replay else 0,
-        nearest=method.nearest if method.replay else 0, nearest_weight=method.nearest_weight,
-        copies=method.copies, steps=method.steps)
+    settings = method.last_layer_settings()
     replay = mnist.replay if method.targets == "base" else last_layer.Replay(
         mnist.replay.features, np.eye(classes)[mnist.replay_labels])
     drawings = [np.concatenate([drawn[i:i + 1], copies[i, :method.copies]])
@@ -394,12 +398,8 @@ def measure_live(method: Method, model: Sequential, person: Person, k: int,
     drawn_features = last_layer.features(model, person.images)
     teacher = None
     if method.kind == "last layer" and method.targets == "base":
-        settings = last_layer.LastLayerSettings(
-            strength=method.strength, replay_weight=method.replay,
-            replay_count=method.replay_count if method.replay else 0,
-            nearest=method.nearest if method.replay else 0,
-            nearest_weight=method.nearest_weight, copies=method.copies, steps=method.steps)
-        teacher = last_layer.LastLayerTeacher(model, mnist.replay, settings, seed=seed)
+        teacher = last_layer.LastLayerTeacher(model, mnist.replay,
+                                              method.last_layer_settings(), seed=seed)
     copies: list[np.ndarray] = []
     seconds, during = [], []
     for step, index in enumerate(taught):
@@ -427,6 +427,23 @@ def measure_live(method: Method, model: Sequential, person: Person, k: int,
                      base_bias, mnist)
     result.step_seconds, result.lowest_during = seconds, min(during)
     return result
+
+
+def time_full_pass(model: Sequential, replay: last_layer.Replay,
+                   settings: last_layer.LastLayerSettings, people: list[Person], count: int
+                   ) -> dict:
+    """"Learn my handwriting" over ``count`` saved drawings (the people's, in order) at once:
+    seconds to add them all (copies and features) and to fit once."""
+    drawings = [(person, index) for person in people for index in range(len(person.labels))]
+    teacher = last_layer.LastLayerTeacher(model, replay, settings)
+    started = time.perf_counter()
+    for person, index in drawings[:count]:
+        teacher.add(person.images[index], int(person.labels[index]), person.strokes[index],
+                    person.canvases[index])
+    added = time.perf_counter()
+    teacher.taught_model()
+    return {"drawings": teacher.taught, "add_seconds": added - started,
+            "fit_seconds": time.perf_counter() - added}
 
 
 def full_finetune_person(base_path: Path, person: Person, k: int,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time "Learn my handwriting": see ``python scripts/bench_teach.py --help``."""
+"""Time "Teach my handwriting": see ``python scripts/bench_teach.py --help``."""
 
 import sys
 from pathlib import Path

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure "Learn my handwriting" per person: see ``python scripts/teach_eval.py --help``."""
+"""Measure "Teach my handwriting" per person: see ``python scripts/teach_eval.py --help``."""
 
 import sys
 from pathlib import Path

@@ -8,12 +8,12 @@ import queue
 
 import pytest
 
-from scratchnet.app.learner import Learned, Progress
-from scratchnet.app.model_choice import (BASE, DONE, LEARN_HINT, NOTE, PERSONAL, PROBLEM,
+from scratchnet.app.teacher import Taught, Progress
+from scratchnet.app.model_choice import (BASE, DONE, TEACH_HINT, NOTE, PERSONAL, PROBLEM,
                                          ModelChoice)
 from scratchnet.app.report import Report
 from scratchnet.nn.networks import small_cnn
-from scratchnet.training.finetune import PERSONAL_KIND, LearnResult, TeachSettings
+from scratchnet.training.teaching import PERSONAL_KIND, TeachResult, TeachSettings
 
 
 class View:
@@ -29,8 +29,8 @@ class View:
         self.calls.append(("count_saved",))
         return self.saved
 
-    def show_learning(self, progress, label):
-        self.calls.append(("show_learning", progress, label))
+    def show_teaching(self, progress, label):
+        self.calls.append(("show_teaching", progress, label))
 
     def show_model_choice(self, using):
         self.calls.append(("show_model_choice", using))
@@ -44,7 +44,7 @@ class View:
 
 
 class QueuedEvents:
-    """Stands in for a BackgroundLearner whose events are already queued."""
+    """Stands in for a BackgroundTeacher whose events are already queued."""
 
     def __init__(self, *events):
         self.events = queue.SimpleQueue()
@@ -132,9 +132,9 @@ def test_without_a_base_model_nothing_is_taught(models, tmp_path):
     assert chosen.model is None and chosen.model_error
     chosen.announce()
     assert view.take() == [("say", chosen.model_error, PROBLEM), ("show_model_choice", None)]
-    chosen.learn()
+    chosen.teach()
     assert view.take() == [("say", f"Nothing to teach: {chosen.model_error}", PROBLEM)]
-    assert chosen.learner is None
+    assert chosen.teacher is None
 
 
 def test_a_base_model_named_personal_npz_is_not_overwritten_by_learning(models, tmp_path):
@@ -142,35 +142,35 @@ def test_a_base_model_named_personal_npz_is_not_overwritten_by_learning(models, 
     view = View()
     chosen = choice(models, tmp_path, view, model="personal.npz")
     assert chosen.using == BASE and chosen.personal_model is None
-    chosen.learn()
+    chosen.teach()
     [(_, message, kind)] = view.take()
     assert kind == PROBLEM and message.startswith(
         f"The base model is itself {models / 'personal.npz'}, where learning would write")
-    assert chosen.learner is None
+    assert chosen.teacher is None
 
 
 def test_learning_twice_at_once_is_refused(models, tmp_path):
     view = View()
     chosen = choice(models, tmp_path, view)
-    chosen.learner = QueuedEvents()
-    chosen.learn()
+    chosen.teacher = QueuedEvents()
+    chosen.teach()
     assert view.take() == [("say", "Already learning: keep drawing meanwhile.", NOTE)]
 
 
 def test_a_failed_run_is_said_and_reported_and_the_model_in_use_kept(models, tmp_path):
     view = View(saved=0)
     chosen = choice(models, tmp_path, view)
-    chosen.learn()                                  # no saved digits: the learner fails
+    chosen.teach()                                  # no saved digits: the teacher fails
     assert view.take() == [
-        ("count_saved",), ("show_learning", 0.0, "starting"),
-        ("say", "Learning your handwriting from 0 saved digits; keep drawing meanwhile.", NOTE)]
-    chosen.learner._thread.join(60)
+        ("count_saved",), ("show_teaching", 0.0, "starting"),
+        ("say", "Teaching your handwriting from 0 saved digits; keep drawing meanwhile.", NOTE)]
+    chosen.teacher._thread.join(60)
     chosen.poll()
     [learning, (_, message, kind)] = view.take()
-    assert learning == ("show_learning", None, LEARN_HINT)
-    assert kind == PROBLEM and message.startswith("Not learned: ")
+    assert learning == ("show_teaching", None, TEACH_HINT)
+    assert kind == PROBLEM and message.startswith("Not taught: ")
     assert message.endswith(" Still using the base model.")
-    assert chosen.learner is None and chosen.using == BASE
+    assert chosen.teacher is None and chosen.using == BASE
     started, failed = reported(tmp_path)
     assert started == {"learning": "started", "saved": 0}
     assert failed["learning"] == "failed" and message.startswith(failed["error"])
@@ -181,19 +181,19 @@ def test_progress_then_the_learned_model_switch_to_it(models, tmp_path, capsys):
     view = View()
     chosen = choice(models, tmp_path, view)
     learned = small_cnn(seed=2)
-    result = LearnResult(path=models / "personal.npz", taught=6, saved_before=0.5,
+    result = TeachResult(path=models / "personal.npz", taught=6, saved_before=0.5,
                          saved_after=1.0, mnist_after=0.97, mnist_test_count=1000, steps=8,
                          seconds=3.2, warnings=["my_digits/x.json: not a drawing"])
-    chosen.learner = QueuedEvents(Progress(4, 8), Learned(learned, result))
+    chosen.teacher = QueuedEvents(Progress(4, 8), Taught(learned, result))
     chosen.poll()
     calls = view.take()
-    assert calls[:4] == [("show_learning", 0.5, "step 4"), ("show_learning", None, "learned in 3 s"),
+    assert calls[:4] == [("show_teaching", 0.5, "step 4"), ("show_teaching", None, "taught in 3 s"),
                          ("show_model_choice", PERSONAL), ("read_with", learned, PERSONAL)]
-    assert calls[4] == ("say", f"Learned your handwriting in 3 s: {result.summary()}. Now using "
+    assert calls[4] == ("say", f"Taught your handwriting in 3 s: {result.summary()}. Now using "
                                f"{models / 'personal.npz'}. (1 saved file could not be read: see "
                                "the terminal)", DONE)
     assert len(calls) == 5
-    assert chosen.learner is None and chosen.model is learned
+    assert chosen.teacher is None and chosen.model is learned
     assert "warning: my_digits/x.json: not a drawing" in capsys.readouterr().out
     progress, finished = reported(tmp_path)
     assert progress == {"learning": "progress", "step": 4, "steps": 8}
@@ -203,6 +203,6 @@ def test_progress_then_the_learned_model_switch_to_it(models, tmp_path, capsys):
 
 def test_closing_while_learning_cancels_the_learner(models, tmp_path):
     chosen = choice(models, tmp_path, View())
-    learner = chosen.learner = QueuedEvents()
+    teacher = chosen.teacher = QueuedEvents()
     chosen.close()
-    assert learner.cancelled
+    assert teacher.cancelled

@@ -6,7 +6,7 @@ import pytest
 
 from scratchnet.nn.gradcheck import numerical_gradient, relative_error, sample_coordinates
 from scratchnet.nn.layers.activations import softmax
-from scratchnet.nn.models import small_cnn
+from scratchnet.nn.networks import small_cnn
 from scratchnet.training import last_layer
 
 CLASSES = 14          # ten digits and four more outputs, as a network with extra classes has

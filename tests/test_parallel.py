@@ -192,7 +192,7 @@ def test_a_worker_error_reaches_the_caller_and_leaves_no_draws_behind(shared_ste
 
 
 def test_teaching_runs_the_loop_fit_runs_with_its_batches_shared(shared_steps):
-    from scratchnet.training.finetune import TeachSettings, teach
+    from scratchnet.training.teaching import TeachSettings, teach
 
     model = every_layer_model(dtype=np.float32)
     x, y = batch(40)

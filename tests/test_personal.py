@@ -259,7 +259,7 @@ def test_a_folder_of_wrongly_named_files_says_how_many_were_passed_over_and_why(
     assert labels.tolist() == [4] and len(warnings) == 3
 
 
-def test_cli_finetune_says_how_many_files_were_passed_over(tmp_path, capsys):
+def test_cli_teach_says_how_many_files_were_passed_over(tmp_path, capsys):
     base = tmp_path / "base.npz"
     model = small_cnn(seed=0)
     model.compile()
@@ -269,7 +269,7 @@ def test_cli_finetune_says_how_many_files_were_passed_over(tmp_path, capsys):
     for index in range(2):
         save(extra, 4, seed=index).rename(extra / f"four-{index}.json")
     with pytest.raises(SystemExit) as exit_info:
-        main(["--finetune", str(base), "--extra", str(extra), "--out", str(tmp_path / "out"),
+        main(["--teach", str(base), "--extra", str(extra), "--out", str(tmp_path / "out"),
               "--data-dir", str(tmp_path / "data")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
@@ -358,7 +358,7 @@ def test_save_accepts_numpy_numbers_and_integer_coordinates(tmp_path):
     assert stored["strokes"] == [{"width": 9.0, "points": [[3.0, 4.0], [5.0, 6.01]]}]
 
 
-def test_cli_finetune_on_only_damaged_digits_is_a_usage_error_naming_them(tmp_path, capsys):
+def test_cli_teach_on_only_damaged_digits_is_a_usage_error_naming_them(tmp_path, capsys):
     base = tmp_path / "base.npz"
     model = small_cnn(seed=0)
     model.compile()
@@ -367,7 +367,7 @@ def test_cli_finetune_on_only_damaged_digits_is_a_usage_error_naming_them(tmp_pa
     bad = damage("invalid JSON", save(extra, 1))
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as exit_info:
-        main(["--finetune", str(base), "--extra", str(extra), "--out", str(out),
+        main(["--teach", str(base), "--extra", str(extra), "--out", str(out),
               "--data-dir", str(tmp_path / "data")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from scratchnet.app.xdriver import HAND_DRAWN
-from scratchnet.nn.saving import load_model
+from scratchnet.nn.loading import load_model
 from scratchnet.preprocess import strokes_to_mnist
 from scratchnet.reading import Mark, ReadingError, read_number
 from scratchnet.reading.cuts import cut_points

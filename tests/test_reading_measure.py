@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from scratchnet.cli import bench_reading
-from scratchnet.data.drawings import Drawing
+from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.data.numbers import WrittenNumber
 from scratchnet.data.synthetic import CANVAS, synthetic_strokes
 from scratchnet.preprocess import check_strokes
@@ -72,7 +72,7 @@ def drawings():
     for person in ("ann", "bob"):
         for digit in range(10):
             index = int(np.flatnonzero(labels == [1, 7, 4, 9][digit % 4])[digit // 4])
-            found.append(Drawing(person, None, digit, strokes[index], CANVAS))
+            found.append(LabelledDrawing(person, None, digit, strokes[index], CANVAS))
     return found
 
 

@@ -4,7 +4,7 @@ drawings, the summary, and a step-by-step run on a stand-in person."""
 import numpy as np
 
 from scratchnet.data.personal import save_sample
-from scratchnet.nn.models import small_cnn
+from scratchnet.nn.networks import small_cnn
 from scratchnet.preprocess import strokes_to_mnist
 from scratchnet.tools import teach_methods as tm
 from scratchnet.training import last_layer

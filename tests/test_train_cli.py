@@ -22,6 +22,7 @@ from scratchnet.cli.train import main
 from scratchnet.tools.killtest import run_kill_test, same_weights
 from scratchnet.nn.trainer import Callback
 from scratchnet.nn.loading import load_model
+from scratchnet.data.classes import NAMES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTEFACTS = ("mnist.npz", "checkpoint.npz", "history.json", "training_curves.png",
@@ -227,21 +228,23 @@ def test_val_split_validates_on_a_training_hold_out(mnist_dir, tmp_path, capsys)
     assert history["test_samples"] == 10000
 
 
-def test_default_recipe_augments_and_mixes_in_synthetic_digits(mnist_dir, tmp_path):
+def test_default_recipe_augments_and_mixes_in_synthetic_digits_and_marks(mnist_dir, tmp_path):
     out = tmp_path / "out"
     assert main(["--model", "small", "--limit", "1000", "--epochs", "1", "--data-dir",
                  str(mnist_dir), "--out", str(out), "--quiet"]) == 0
     history = json.loads((out / "history.json").read_text())
     default = training.RECIPES["default"]
-    assert history["train_samples"] == 1000 + round(default.synthetic * 1000) > 1000
+    assert default.synthetic > 0 and default.marks > 0
+    assert history["train_samples"] == (1000 + round(default.synthetic * 1000)
+                                        + round(default.marks * 1000))
+    assert load_model(out / "mnist.npz").metadata["classes"] == list(NAMES)
     assert history["config"]["augment"] == default.augment != "none"
     tutorial = training.RECIPES["tutorial"]
-    assert (tutorial.epochs, tutorial.augment, tutorial.synthetic) == (12, "none", 0.0)
+    assert (tutorial.epochs, tutorial.augment, tutorial.synthetic, tutorial.marks) == (
+        12, "none", 0.0, 0.0)
 
 
 def test_marks_give_the_model_an_output_per_class_named_in_its_file(mnist_dir, tmp_path):
-    from scratchnet.data.classes import NAMES
-
     out = tmp_path / "out"
     assert main(small(mnist_dir, out, "--epochs", "1", "--limit", "400", "--marks", "0.25")) == 0
     model = load_model(out / "mnist.npz")
@@ -250,7 +253,8 @@ def test_marks_give_the_model_an_output_per_class_named_in_its_file(mnist_dir, t
     assert model.metadata["train_samples"] == 400 + 100
     assert model.metadata["config"]["marks"] == 0.25
     digits_only = tmp_path / "digits"
-    assert main(small(mnist_dir, digits_only, "--epochs", "1", "--limit", "400")) == 0
+    assert main(small(mnist_dir, digits_only, "--epochs", "1", "--limit", "400", "--marks",
+                      "0")) == 0
     assert load_model(digits_only / "mnist.npz").metadata["classes"] == list(NAMES[:10])
 
 
@@ -318,16 +322,16 @@ def invalid_arguments(tmp_path):
         "unknown model": ["--model", "huge"],
         "missing resume file": ["--resume", str(tmp_path / "missing.npz")],
         "resume not a model": ["--resume", str(text_file)],
-        "finetune without extra": ["--finetune", str(text_file)],
-        "extra without finetune": ["--extra", str(tmp_path)],
-        "missing extra dir": ["--finetune", str(text_file), "--extra", str(tmp_path / "no")],
-        "holdout 1": ["--finetune", str(text_file), "--extra", str(tmp_path), "--holdout", "1"],
-        "negative holdout": ["--finetune", str(text_file), "--extra", str(tmp_path),
+        "teach without extra": ["--teach", str(text_file)],
+        "extra without teach": ["--extra", str(tmp_path)],
+        "missing extra dir": ["--teach", str(text_file), "--extra", str(tmp_path / "no")],
+        "holdout 1": ["--teach", str(text_file), "--extra", str(tmp_path), "--holdout", "1"],
+        "negative holdout": ["--teach", str(text_file), "--extra", str(tmp_path),
                              "--holdout", "-0.1"],
-        "max steps 0": ["--finetune", str(text_file), "--extra", str(tmp_path),
+        "max steps 0": ["--teach", str(text_file), "--extra", str(tmp_path),
                         "--max-steps", "0"],
-        "max steps without finetune": ["--max-steps", "10"],
-        "finetune with epochs": ["--finetune", str(text_file), "--extra", str(tmp_path),
+        "max steps without teach": ["--max-steps", "10"],
+        "teach with epochs": ["--teach", str(text_file), "--extra", str(tmp_path),
                                  "--epochs", "3"],
         "out is a file": ["--out", str(text_file)],
         "data dir is a file": ["--data-dir", str(text_file)],

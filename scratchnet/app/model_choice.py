@@ -4,15 +4,15 @@ handwriting", which makes the personal one: the app's learning lifecycle, withou
     models = ModelChoice(model_path, my_digits, data_dir, settings, report, view=window)
     models.model, models.using     # the model reading the drawings now; BASE or PERSONAL
     models.announce()              # say which model is in use, or why none can be
-    models.learn()                 # start learning on a worker thread, or say why not
-    models.poll()                  # the learner's progress and its end; the window polls this
+    models.teach()                 # start learning on a worker thread, or say why not
+    models.poll()                  # the teacher's progress and its end; the window polls this
     models.toggle()                # the base model <-> the personal model
     models.close()                 # stop learning: nothing half-taught is saved
 
 At start-up it opens the base model (``--model``) and ``personal.npz`` beside it, which is used
 when it is there and is one this app made for the base model's network; otherwise the window
-says why and the base model is used. Learning teaches a copy of the base model the saved digits
-on a :class:`~scratchnet.app.learner.BackgroundLearner`, and switches to the result once it is
+says why and the base model is used. Teaching teaches a copy of the base model the saved digits
+on a :class:`~scratchnet.app.teacher.BackgroundTeacher`, and switches to the result once it is
 saved. It decides, and words, everything the window says about the models; the window shows it
 through the few methods of :class:`ModelView`, and every step goes into ``--report-file``.
 """
@@ -22,17 +22,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Progress,
+from scratchnet.app.teacher import (BackgroundTeacher, Taught, TeachFailed, Progress,
                                     open_personal_model)
 from scratchnet.app.recognizer import describe_model, open_model
 from scratchnet.app.report import Report
 from scratchnet.nn.model import Sequential
-from scratchnet.training.finetune import TeachSettings, personal_model_path
+from scratchnet.training.teaching import TeachSettings, personal_model_path
 
 BASE, PERSONAL = "base", "personal"
 # What a message is, for the window to colour it: how things stand, a success, a problem.
 NOTE, DONE, PROBLEM = "note", "done", "problem"
-LEARN_HINT = "teaches the network the digits you saved"    # beside the button when idle
+TEACH_HINT = "teaches the network the digits you saved"    # beside the button when idle
 
 
 class ModelView(Protocol):
@@ -44,8 +44,8 @@ class ModelView(Protocol):
     def count_saved(self) -> int:
         """How many digits are saved now (showing the counts too)."""
 
-    def show_learning(self, progress: float | None, label: str) -> None:
-        """Learning is ``progress`` (0 to 1) of the way, or, with None, not running (the learn
+    def show_teaching(self, progress: float | None, label: str) -> None:
+        """Teaching is ``progress`` (0 to 1) of the way, or, with None, not running (the teach
         button enabled again); ``label`` goes beside the button."""
 
     def show_model_choice(self, using: str | None) -> None:
@@ -76,7 +76,7 @@ class ModelChoice:
             self.personal_model, self.personal_error = open_personal_model(self.personal_path,
                                                                            self.base_model)
         self.using = PERSONAL if self.personal_model is not None else BASE
-        self.learner: BackgroundLearner | None = None
+        self.teacher: BackgroundTeacher | None = None
 
     @property
     def model(self) -> Sequential | None:
@@ -103,55 +103,55 @@ class ModelChoice:
                 "with your handwriting); the button on the right goes back to the base model.")
 
     # ------------------------------------------------------------------------------ learning
-    def learn(self) -> None:
+    def teach(self) -> None:
         """Teach a copy of the base model the saved digits, on a worker thread."""
         if self.base_model is None:
             self.view.say(f"Nothing to teach: {self.model_error}", PROBLEM)
             return
-        if self.learner is not None:
+        if self.teacher is not None:
             self.view.say("Already learning: keep drawing meanwhile.", NOTE)
             return
         if self.personal_path == self.model_path:
             self.view.say(f"The base model is itself {self.personal_path}, where learning would "
-                          "write: start the app with --model models/mnist.npz to learn.", PROBLEM)
+                          "write: start the app with --model models/mnist.npz to teach it.", PROBLEM)
             return
         saved = self.view.count_saved()
-        self.learner = BackgroundLearner(self.model_path, self.my_digits, self.data_dir,
+        self.teacher = BackgroundTeacher(self.model_path, self.my_digits, self.data_dir,
                                          self.personal_path, self.settings)
-        self.learner.start()
-        self.view.show_learning(0.0, "starting")
-        self.view.say(f"Learning your handwriting from {saved} saved digits; keep drawing "
+        self.teacher.start()
+        self.view.show_teaching(0.0, "starting")
+        self.view.say(f"Teaching your handwriting from {saved} saved digits; keep drawing "
                       "meanwhile.", NOTE)
         self.report.write({"learning": "started", "saved": saved})
 
     def poll(self) -> None:
-        """Show the learner's news since the last poll: its progress, then how it ended."""
-        while self.learner is not None and not self.learner.events.empty():
-            event = self.learner.events.get()
+        """Show the teacher's news since the last poll: its progress, then how it ended."""
+        while self.teacher is not None and not self.teacher.events.empty():
+            event = self.teacher.events.get()
             if isinstance(event, Progress):
-                self.view.show_learning(event.step / event.steps, f"step {event.step}")
+                self.view.show_teaching(event.step / event.steps, f"step {event.step}")
                 self.report.write({"learning": "progress", "step": event.step,
                                    "steps": event.steps})
-            elif isinstance(event, Learned):
-                self.learner = None
-                self._learned(event)
-            elif isinstance(event, LearnFailed):
-                self.learner = None
-                self.view.show_learning(None, LEARN_HINT)
+            elif isinstance(event, Taught):
+                self.teacher = None
+                self._taught(event)
+            elif isinstance(event, TeachFailed):
+                self.teacher = None
+                self.view.show_teaching(None, TEACH_HINT)
                 self.view.say(f"{event.message} Still using the {self.using} model.", PROBLEM)
                 self.report.write({"learning": "failed", "error": event.message})
 
-    def _learned(self, event: Learned) -> None:
+    def _taught(self, event: Taught) -> None:
         result = event.result
         self.personal_model, self.personal_error = event.model, None
-        self.view.show_learning(None, f"learned in {result.seconds:.0f} s")
+        self.view.show_teaching(None, f"taught in {result.seconds:.0f} s")
         self._use(PERSONAL, report=False)
         skipped = len(result.warnings)
         note = "" if not skipped else \
             f" ({skipped} saved file{'s' if skipped > 1 else ''} could not be read: see the terminal)"
         for warning in result.warnings:
             print(f"warning: {warning}")
-        self.view.say(f"Learned your handwriting in {result.seconds:.0f} s: {result.summary()}. "
+        self.view.say(f"Taught your handwriting in {result.seconds:.0f} s: {result.summary()}. "
                       f"Now using {self.personal_path}.{note}", DONE)
         self.report.write({"learning": "finished", "model": str(result.path),
                            "taught": result.taught, "before": result.saved_before,
@@ -162,8 +162,8 @@ class ModelChoice:
 
     def close(self) -> None:
         """Stop learning, if it runs, after its current step; nothing half-taught is saved."""
-        if self.learner is not None:
-            self.learner.cancel()
+        if self.teacher is not None:
+            self.teacher.cancel()
 
     # ------------------------------------------------------------------------------ choosing
     def toggle(self) -> None:

@@ -25,7 +25,7 @@ ERROR_COLOUR = "#b00020"
 OK_COLOUR = "#1b6e20"
 
 UNSURE_ADVICE = ("Neither? Press the right digit key to save the drawing, then "
-                 "Learn my handwriting (l).")
+                 "Teach my handwriting (l).")
 PREVIEW_SIZE = 112           # the 28x28 network input, shown 4x magnified
 FEATURE_GRID_SIZE = (400, 400)   # about the most room each feature-map grid is shown in
 

@@ -3,7 +3,7 @@ maps, on a worker thread so that the window never waits for them.
 
 The window submits the drawing's strokes each time it changes (debounced), and the worker turns
 them into the network's input with ``scratchnet.preprocess.rendering.strokes_to_mnist``, the same
-function that fine-tuning and evaluation read saved drawings with. The worker reads only
+function that teaching and evaluation read saved drawings with. The worker reads only
 the newest submission, dropping any it had no time for, and hands back a :class:`Reading`
 through a queue that the window polls. Nothing here touches Tk, which must only be used from the
 thread that runs its main loop.

@@ -23,8 +23,8 @@ Lines, in the order things happen:
     {"learning": "finished", "model": "models/personal.npz", "taught": 30, "before": 0.83,
      "after": 1.0, "mnist_test": 0.991, "mnist_test_digits": 1000, "seconds": 9.1,
      "steps": 40, "warnings": []}
-    {"learning": "failed", "error": "Not learned: ..."}
-        "Learn my handwriting": started with the number of saved digits, its progress after
+    {"learning": "failed", "error": "Not taught: ..."}
+        "Teach my handwriting": started with the number of saved digits, its progress after
         every step, then how it ended ("before"/"after": accuracy on the taught digits)
     {"model_in_use": "base"}
         the user switched between the base and the personal model

@@ -8,7 +8,7 @@
     +--------------+   9 ▏                    0.1%
     [Clear] [Undo]  Brush ---o--- 20 px        [Show feature maps]
     Save as [0] [1] ... [9]      (how many of each digit are saved)
-    [Learn my handwriting] [=====     ]  [Use the base model]
+    [Teach my handwriting] [=====     ]  [Use the base model]
     status: the model in use, what just happened, or what went wrong
     keyboard shortcuts
 
@@ -34,13 +34,13 @@ from pathlib import Path
 from tkinter import messagebox, ttk
 
 from scratchnet.data import personal
-from scratchnet.app.learner import describe_error
-from scratchnet.app.model_choice import (DONE, LEARN_HINT, NOTE, PERSONAL, PROBLEM,
+from scratchnet.app.teacher import describe_error
+from scratchnet.app.model_choice import (DONE, TEACH_HINT, NOTE, PERSONAL, PROBLEM,
                                          ModelChoice)
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, make_fonts)
 from scratchnet.app.recognizer import BackgroundReader, Reading, request_for
-from scratchnet.training.finetune import TeachSettings
+from scratchnet.training.teaching import TeachSettings
 from scratchnet.app.report import Report
 from scratchnet.app.sketch import Sketch
 
@@ -49,7 +49,7 @@ RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
 POLL_MS = 25                 # how often the window looks for the worker's results
 SHORTCUTS = ("Draw with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
              "f: feature maps\n0 to 9: save the drawing as that digit, an example of your "
-             "handwriting\nl: learn my handwriting from the saved digits    b: the base or "
+             "handwriting\nl: teach my handwriting from the saved digits    b: the base or "
              "your personal model")
 COLOURS = {NOTE: MUTED, DONE: OK_COLOUR, PROBLEM: ERROR_COLOUR}   # of the status line
 
@@ -165,13 +165,13 @@ class App:
     def _build_learn_row(self) -> None:
         row = ttk.Frame(self.root, padding=(0, 10, 0, 0))
         row.grid(row=3, column=0, columnspan=2, sticky="ew")
-        self.learn_button = ttk.Button(row, text="Learn my handwriting",
-                                       command=self.models.learn)
+        self.learn_button = ttk.Button(row, text="Teach my handwriting",
+                                       command=self.models.teach)
         self.learn_button.pack(side="left")
         # The bar shows only while learning; the label says what learning does, or how far it is.
         self.progress = ttk.Progressbar(row, length=150, mode="determinate", maximum=1.0)
         self.progress_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"],
-                                        text=LEARN_HINT)
+                                        text=TEACH_HINT)
         self.progress_label.pack(side="left", padx=(10, 0))
         self.model_button = ttk.Button(row, command=self.models.toggle)
         self.model_button.pack(side="right")
@@ -197,7 +197,7 @@ class App:
         for key in undo_keys:
             root.bind(key, lambda event: self.undo())
         root.bind("<Key-f>", lambda event: self.toggle_features())
-        root.bind("<Key-l>", lambda event: self.models.learn())
+        root.bind("<Key-l>", lambda event: self.models.teach())
         root.bind("<Key-b>", lambda event: self.models.toggle())
         for digit in range(10):
             for key in (f"<Key-{digit}>", f"<KP_{digit}>"):
@@ -320,7 +320,7 @@ class App:
             self.feature_button.configure(text="Show feature maps")
 
     # ------------------------------------------------------------------- the models' view
-    def show_learning(self, progress: float | None, label: str) -> None:
+    def show_teaching(self, progress: float | None, label: str) -> None:
         if progress is None:
             self.learn_button.state(["!disabled"])
             self.progress.pack_forget()

@@ -43,7 +43,7 @@ def fraction(text: str) -> float:
     return value
 
 
-def holdout_fraction(text: str) -> float:
+def share(text: str) -> float:
     value = _number(text, float, "a fraction from 0 up to (not including) 1")
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 0 and below 1, got {text}")

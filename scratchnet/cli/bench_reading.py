@@ -22,7 +22,7 @@ import sys
 
 from scratchnet.cli.arguments import positive_int
 from scratchnet.cli.errors import EXIT_USAGE
-from scratchnet.nn.saving import ModelFileError, load_model
+from scratchnet.nn.loading import ModelFileError, load_model
 
 HALVES = ("tuning", "checking", "all")
 
@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from scratchnet.reading import measure
     from scratchnet.reading.baseline import overlap_reader
     from scratchnet.reading.compose import compose_numbers
-    from scratchnet.tools import benchmark, blas
+    from scratchnet import blas
+    from scratchnet.tools import benchmark
 
     parser = build_parser()
     args = parser.parse_args(argv)

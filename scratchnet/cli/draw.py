@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--my-digits", metavar="DIR", default="data/my_digits",
                         help="where digits you save go (default data/my_digits)")
     parser.add_argument("--data-dir", metavar="DIR", default="data",
-                        help="where MNIST is (DIR/mnist), which \"Learn my handwriting\" mixes "
+                        help="where MNIST is (DIR/mnist), which \"Teach my handwriting\" mixes "
                              "into your digits (default data)")
     parser.add_argument("--learn-steps", type=positive_int, metavar="N",
                         help="at most N training steps when learning your handwriting "

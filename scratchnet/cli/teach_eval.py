@@ -1,4 +1,4 @@
-"""``scripts/teach_eval.py``: how well "Learn my handwriting" learns real people's handwriting.
+"""``scripts/teach_eval.py``: how well "Teach my handwriting" learns real people's handwriting.
 
 For each person's folder (the app's personal-digit format) and each K, teach a fresh copy of
 the base model the first K drawings of each digit with the app's code and settings, and read
@@ -51,9 +51,9 @@ def person_folders(paths: list[str]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scratchnet.training.finetune import TeachSettings, accuracy_on, load_mnist_for_teaching
+    from scratchnet.training.teaching import TeachSettings, accuracy_on, load_mnist_for_teaching
     from scratchnet.nn.loading import load_model
-    from scratchnet.tools import teaching
+    from scratchnet.tools import teach_eval
 
     args = build_parser().parse_args(argv)
     folders = person_folders(args.people)[:args.limit]
@@ -70,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(folders)} people, K = {' '.join(map(str, args.k))}", flush=True)
     results = []
     for folder in folders:
-        images, labels = teaching.read_drawings(folder)
+        images, labels = teach_eval.read_drawings(folder)
         for k in args.k:
             started = time.perf_counter()
-            result = teaching.teach_person(args.model, images, labels, k, train, test,
+            result = teach_eval.teach_person(args.model, images, labels, k, train, test,
                                            mnist_before, settings, person=folder.name)
             results.append(result)
             print(f"{folder.name}  K={k}  others {result.before:6.1%} -> {result.after:6.1%}  "
@@ -84,19 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     print("| K | people | other drawings | before | after | lowest person after | "
           "MNIST test before → after (mean; lowest) | teaching time (mean; longest) |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |")
-    for k, row in teaching.summarise(results).items():
+    for k, row in teach_eval.summarise(results).items():
         print(f"| {k} | {row['people']} | {row['others']} | {row['before']:.1%} | "
               f"{row['after']:.1%} | {row['lowest_after']:.1%} | {row['mnist_before']:.2%} → "
               f"{row['mnist_after_mean']:.2%}; {row['mnist_after_lowest']:.2%} | "
               f"{row['seconds_mean']:.1f} s; {row['seconds_max']:.1f} s |")
     if args.json:
-        Path(args.json).write_text(json.dumps(teaching.as_json(results), indent=1) + "\n")
+        Path(args.json).write_text(json.dumps(teach_eval.as_json(results), indent=1) + "\n")
     return 0
 
 
 def print_thresholds(base, folders, test, args) -> int:
-    from scratchnet.tools import teaching
-    drawn = [teaching.read_drawings(folder) for folder in folders]
+    from scratchnet.tools import teach_eval
+    drawn = [teach_eval.read_drawings(folder) for folder in folders]
     sets = {"MNIST test": (base.predict(test[0]), test[1]),
             "drawings": (base.predict(np.concatenate([x for x, _ in drawn])),
                          np.concatenate([y for _, y in drawn]))}
@@ -104,7 +104,7 @@ def print_thresholds(base, folders, test, args) -> int:
     print("| below | " + " | ".join(f"{name}: flagged, of wrong, of right" for name in sets)
           + " |")
     print("| ---: | " + " | ".join("---" for _ in sets) + " |")
-    tables = {name: teaching.unsure_rates(p, y, thresholds) for name, (p, y) in sets.items()}
+    tables = {name: teach_eval.unsure_rates(p, y, thresholds) for name, (p, y) in sets.items()}
     for index, threshold in enumerate(thresholds):
         cells = [f"{t[index]['flagged']:.1%}, {t[index]['wrong_caught']:.0%}, "
                  f"{t[index]['right_flagged']:.1%}" for t in tables.values()]
@@ -121,15 +121,15 @@ if __name__ == "__main__":
 
 
 def bench_main(argv: list[str] | None = None) -> int:
-    """``scripts/bench_teach.py``: seconds for "Learn my handwriting" on N saved drawings."""
+    """``scripts/bench_teach.py``: seconds for "Teach my handwriting" on N saved drawings."""
     import tempfile
 
     from scratchnet.tools import benchmark
     from scratchnet.data.personal import NAME_PATTERN
-    from scratchnet.tools import teaching
+    from scratchnet.tools import teach_eval
 
     parser = argparse.ArgumentParser(
-        prog="bench_teach.py", description="Time the app's 'Learn my handwriting' (the whole "
+        prog="bench_teach.py", description="Time the app's 'Teach my handwriting' (the whole "
         "run and the teaching loop) on copies of N saved drawings.")
     parser.add_argument("model", help="the base model, e.g. models/mnist.npz")
     parser.add_argument("drawings", help="a folder of folders of drawings in the app's format "
@@ -142,7 +142,7 @@ def bench_main(argv: list[str] | None = None) -> int:
     files = [path for folder in person_folders([args.drawings]) for path in sorted(folder.iterdir())
              if NAME_PATTERN.match(path.name)][:args.count]
     with tempfile.TemporaryDirectory() as work:
-        runs = teaching.benchmark_learning(args.model, files, args.data_dir, work,
+        runs = teach_eval.benchmark_teaching(args.model, files, args.data_dir, work,
                                            repeats=args.repeats)
     report = {"machine": benchmark.machine_info(), "load_average": os.getloadavg(), "runs": runs}
     if args.json:

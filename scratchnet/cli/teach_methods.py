@@ -10,7 +10,7 @@ Stages (``scratchnet.tools.teach_methods`` has the protocol and the methods):
     report    the chosen settings of each method (--methods, a JSON file) on both halves,
               step by step and timed, as the app would teach
     finetune  today's full fine-tune on both halves
-    fullpass  seconds for "Learn my handwriting" over --count saved drawings at once
+    fullpass  seconds for "Teach my handwriting" over --count saved drawings at once
     people    each person's half, drawings, other drawings at K = 1 and 3, and the base
               model's accuracy on all their drawings; the worst 6 of each half (among those
               with at least 5 other drawings at K = 3)
@@ -145,13 +145,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.methods:
             Path(args.methods).write_text(json.dumps(chosen, indent=1) + "\n")
         return 0
-    from scratchnet.nn.saving import load_model
+    from scratchnet.nn.loading import load_model
     model_path = Path(args.model)
     model = load_model(model_path)
     tune, report = split(args)
     done = {(row["person"], row["k"], row["method"]) for row in load_rows(results_path)}
     if args.stage == "finetune":
-        return run_finetune(args, model_path, tune, report, done, results_path)
+        return run_teach(args, model_path, tune, report, done, results_path)
     if args.stage == "people":
         return print_people(model, args, tune, report)
     if args.stage == "fullpass":
@@ -196,8 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_finetune(args, model_path, tune, report, done, results_path) -> int:
-    from scratchnet.training.finetune import TeachSettings, load_mnist_for_teaching
+def run_teach(args, model_path, tune, report, done, results_path) -> int:
+    from scratchnet.training.teaching import TeachSettings, load_mnist_for_teaching
     settings = TeachSettings()
     train, test = load_mnist_for_teaching(args.data_dir, 10000, settings.mnist_samples,
                                           settings.seed)
@@ -239,7 +239,7 @@ def print_people(model, args, tune: list[str], report: list[str]) -> int:
 
 
 def print_full_pass(model, model_path: Path, args) -> int:
-    """Seconds for "Learn my handwriting" over --count saved drawings with each --methods
+    """Seconds for "Teach my handwriting" over --count saved drawings with each --methods
     last-layer setting: the first people of --people, in name order."""
     mnist = tm.mnist_features(model, model_path, Path(args.data_dir), Path(args.cache))
     people, total = [], 0

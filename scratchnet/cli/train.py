@@ -1,7 +1,8 @@
-"""``scratchnet-train`` / ``python scripts/train.py``: train the MNIST CNN, or fine-tune it.
+"""``scratchnet-train`` / ``python scripts/train.py``: train the MNIST CNN, or teach a trained
+model your handwriting.
 
 The command line only parses and prints; the run itself is ``scratchnet.training.runs.train`` (and
-``scratchnet.training.finetune.learn_handwriting`` for ``--finetune``).
+``scratchnet.training.teaching.teach_handwriting`` for ``--teach``).
 
 Exit status: 0 done, 1 the data could not be obtained / a file could not be written / the loss
 diverged, 2 invalid arguments (nothing written), 130 interrupted with Ctrl-C (checkpoint saved).
@@ -13,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scratchnet.cli.arguments import (fraction, holdout_fraction, non_negative_int, positive_float,
+from scratchnet.cli.arguments import (fraction, share, non_negative_int, positive_float,
                                       positive_int)
 from scratchnet.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, is_expected_failure
 from scratchnet.nn.loading import ModelFileError
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scratchnet-train",
         description="Train the tutorial's MNIST CNN from scratch in NumPy (reference CNN, "
                     "Adadelta(1.0, 0.95, 1e-7), batch 128, seed 0), checkpointing after every "
-                    "epoch; or fine-tune a trained model on your own digits. The default recipe "
+                    "epoch; or teach a trained model your own digits. The default recipe "
                     "adds random shifts, rotations and scaling and synthetic digits in styles "
                     "MNIST lacks, to read people's drawings better; --recipe tutorial is the "
                     "Keras tutorial's exact recipe (12 epochs, no augmentation).",
@@ -52,15 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
                      "drawing"), help="affine (the same as a bare --augment): random shifts "
                      "(±2 px), rotations (±10°) and scaling (±10%%); drawing: those plus slant, "
                      "elastic distortion and stroke thickness; none")
-    run.add_argument("--synthetic", type=fraction, metavar="F",
+    run.add_argument("--synthetic", type=share, metavar="F",
                      help="mix in synthetic digits in styles MNIST lacks (the flagged 1, the "
                           "crossed 7, the open 4, the hooked 9, the slashed 0), F times as many "
-                          "as the MNIST training digits")
-    run.add_argument("--marks", type=fraction, metavar="F",
+                          "as the MNIST training digits; 0 for none")
+    run.add_argument("--marks", type=share, metavar="F",
                      help="mix in synthetic marks that are not digits (letters, shapes, "
                           "scribbles, and the separators - / ( ) of written numbers), F times as "
                           "many as the MNIST training digits; the model gets an output for "
-                          "\"not a digit\" and for each separator after the ten digits")
+                          "\"not a digit\" and for each separator after the ten digits; 0 for "
+                          "none (ten outputs)")
     run.add_argument("--limit", type=positive_int, metavar="N",
                      help="train on the first N training digits only (quick tries)")
     run.add_argument("--val-split", type=fraction, metavar="F",
@@ -86,13 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     files.add_argument("--resume", metavar="PATH", help="continue from this checkpoint; options "
                        "not given are taken from it")
     files.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    tune = parser.add_argument_group("fine-tuning on your own handwriting")
-    tune.add_argument("--finetune", metavar="MODEL", help="start from this trained model; the "
-                      "result is personal.npz beside it (or in --out), as the drawing app's "
-                      "\"Learn my handwriting\" writes it")
+    tune = parser.add_argument_group("teaching it your own handwriting")
+    tune.add_argument("--teach", "--finetune", metavar="MODEL", dest="teach",
+                      help="start from this trained model and teach it your digits; the result "
+                           "is personal.npz beside it (or in --out), as the drawing app's "
+                           "\"Teach my handwriting\" writes it (--finetune is the same option)")
     tune.add_argument("--extra", metavar="DIR", help="your labelled digits, e.g. data/my_digits "
                       "(saved by the drawing app)")
-    tune.add_argument("--holdout", type=holdout_fraction, metavar="F", default=0.2,
+    tune.add_argument("--holdout", type=share, metavar="F", default=0.2,
                       help="share of your digits kept aside to measure the gain, 0 to teach "
                            "them all (default 0.2)")
     tune.add_argument("--max-steps", type=positive_int, metavar="N",
@@ -116,22 +119,22 @@ def describe_recipe(name: str) -> str:
 
 def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Refuse missing inputs and unusable output paths before anything is written."""
-    for option, value in (("--resume", args.resume), ("--finetune", args.finetune)):
+    for option, value in (("--resume", args.resume), ("--teach", args.teach)):
         if value is not None and not Path(value).is_file():
             parser.error(f"{option} {value}: no such file")
-    if args.max_steps is not None and args.finetune is None:
-        parser.error("--max-steps goes with --finetune")
+    if args.max_steps is not None and args.teach is None:
+        parser.error("--max-steps goes with --teach")
     if args.extra is not None and not Path(args.extra).is_dir():
         parser.error(f"--extra {args.extra}: no such directory")
-    if (args.finetune is None) != (args.extra is None):
-        parser.error("--finetune and --extra go together: --finetune MODEL --extra DIR")
-    if args.finetune is not None:
+    if (args.teach is None) != (args.extra is None):
+        parser.error("--teach and --extra go together: --teach MODEL --extra DIR")
+    if args.teach is not None:
         unsupported = [option for option, value in (
             ("--resume", args.resume), ("--limit", args.limit), ("--val-split", args.val_split),
             ("--model", args.model), ("--optimizer", args.optimizer), ("--plain", args.plain),
             ("--epochs", args.epochs), ("--dtype", args.dtype)) if value is not None]
         if unsupported:
-            parser.error(f"--finetune cannot be combined with {', '.join(unsupported)}")
+            parser.error(f"--teach cannot be combined with {', '.join(unsupported)}")
     for option, value in (("--out", args.out), ("--data-dir", args.data_dir)):
         if value is not None and Path(value).exists() and not Path(value).is_dir():
             parser.error(f"{option} {value}: exists and is not a directory")
@@ -142,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     check_paths(parser, args)
     say = (lambda text: None) if args.quiet else (lambda text: print(text, flush=True))
-    if args.finetune is not None:
-        return run_finetune(parser, args, say)
+    if args.teach is not None:
+        return run_teach(parser, args, say)
     return run_training(parser, args, say)
 
 
@@ -191,27 +194,27 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
     return 0
 
 
-def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
-    from scratchnet.training import finetune
+def run_teach(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
+    from scratchnet.training import teaching
 
-    settings = finetune.TeachSettings(
-        batch_size=args.batch_size or finetune.TeachSettings.batch_size,
+    settings = teaching.TeachSettings(
+        batch_size=args.batch_size or teaching.TeachSettings.batch_size,
         learning_rate=args.learning_rate, seed=args.seed or 0,
         augment=args.augment != "none", workers=args.workers)
     if args.max_steps is not None:
         settings.max_steps = args.max_steps
-    out = None if args.out is None else Path(args.out) / finetune.PERSONAL_NAME
+    out = None if args.out is None else Path(args.out) / teaching.PERSONAL_NAME
 
     def progress(step: int, steps: int) -> None:
         sys.stdout.write(f"\r  step {step} of at most {steps}")
         sys.stdout.flush()
 
     try:
-        result = finetune.learn_handwriting(
-            args.finetune, args.extra, data_dir=args.data_dir or "data", out=out,
+        result = teaching.teach_handwriting(
+            args.teach, args.extra, data_dir=args.data_dir or "data", out=out,
             settings=settings, holdout=args.holdout, mnist_before=True, download=True,
             progress=None if args.quiet else progress, log=say)
-    except (ModelFileError, finetune.PersonalDataError) as error:
+    except (ModelFileError, teaching.PersonalDataError) as error:
         parser.error(str(error))
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was saved", file=sys.stderr)
@@ -224,8 +227,8 @@ def run_finetune(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
     say("")
     for line in result.summary_lines():
         say(line)
-    say(f"The drawing app opens {result.path} by itself when started with --model {args.finetune}"
-        if result.path == finetune.personal_model_path(args.finetune) else
+    say(f"The drawing app opens {result.path} by itself when started with --model {args.teach}"
+        if result.path == teaching.personal_model_path(args.teach) else
         f"Use it with: python scripts/draw.py --model {result.path}")
     return 0
 

@@ -1,5 +1,5 @@
 """A person's own labelled digits: saved one file per sample by the drawing app, read back for
-fine-tuning (``scratchnet.training.finetune``).
+fine-tuning (``scratchnet.training.teaching``).
 
 Each sample is one small JSON file in a directory of its own (``data/my_digits/`` by default),
 so that saving a digit is one atomic rename and a damaged file costs one digit, not all of them:

@@ -1,5 +1,5 @@
 """The one training step and the one training loop, which ``Sequential.fit``, whole training runs
-(``scratchnet.training.runs``) and teaching (``scratchnet.training.finetune``) all run.
+(``scratchnet.training.runs``) and teaching (``scratchnet.training.teaching``) all run.
 
     workers = worker_count(model, batch_size)     one place decides the threads (nn/parallel.py)
     for each epoch, while no callback stops it:

@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from scratchnet.data.drawings import Drawing
+from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.data.numbers import WrittenNumber
 from scratchnet.data.synthetic import hand_path
 
@@ -50,11 +50,11 @@ WITH_SEPARATOR = 1 / 3
 SEPARATOR_KINDS = ("-", "/", ".", ",", ":", "()")
 
 
-def compose_numbers(drawings: Sequence[Drawing], count: int, seed: int = 0
+def compose_numbers(drawings: Sequence[LabelledDrawing], count: int, seed: int = 0
                     ) -> list[WrittenNumber]:
     """``count`` numbers, each of one person's digits, the people taking turns (module
     docstring). Every person must have drawn every digit at least once."""
-    people: dict[str, dict[int, list[Drawing]]] = defaultdict(lambda: defaultdict(list))
+    people: dict[str, dict[int, list[LabelledDrawing]]] = defaultdict(lambda: defaultdict(list))
     for drawing in drawings:
         people[drawing.person][drawing.label].append(drawing)
     names = sorted(people)
@@ -70,7 +70,7 @@ def compose_numbers(drawings: Sequence[Drawing], count: int, seed: int = 0
             for index in range(count)]
 
 
-def compose_number(person: str, digits: dict[int, list[Drawing]], rng: np.random.Generator
+def compose_number(person: str, digits: dict[int, list[LabelledDrawing]], rng: np.random.Generator
                    ) -> WrittenNumber:
     """One number of ``person``'s ``digits`` (label -> drawings), see the module docstring."""
     labels = rng.integers(0, 10, size=int(rng.integers(2, 11)))

@@ -35,7 +35,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from scratchnet.data.drawings import Drawing
+from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.data.numbers import WrittenNumber
 from scratchnet.preprocess import strokes_to_mnist
 from scratchnet.reading.number import read_number
@@ -201,7 +201,7 @@ def format_summary(title: str, summary: dict, people: bool = False) -> str:
     return "\n".join(lines)
 
 
-def read_single_digits(model, drawings: Sequence[Drawing]) -> dict:
+def read_single_digits(model, drawings: Sequence[LabelledDrawing]) -> dict:
     """People's single digits (``scratchnet.data.drawings``) read two ways: as today's app reads
     a drawing (``strokes_to_mnist`` of the whole drawing, the network's top digit) and as a
     number of one mark (``read_number``'s text must be the digit alone). Shares right."""

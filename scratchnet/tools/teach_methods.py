@@ -26,7 +26,7 @@ MNIST, and each method works on them:
 
 Every setting is chosen on one half of the people (``split_people``) and MNIST validation digits
 (training digits the replay never uses), never on the MNIST test set or the other half.
-``full_finetune_person`` runs today's teaching (``scratchnet.training.finetune.teach``) on the
+``full_finetune_person`` runs today's teaching (``scratchnet.training.teaching.teach``) on the
 same protocol, for comparison.
 """
 
@@ -432,7 +432,7 @@ def measure_live(method: Method, model: Sequential, person: Person, k: int,
 def time_full_pass(model: Sequential, replay: last_layer.Replay,
                    settings: last_layer.LastLayerSettings, people: list[Person], count: int
                    ) -> dict:
-    """"Learn my handwriting" over ``count`` saved drawings (the people's, in order) at once:
+    """"Teach my handwriting" over ``count`` saved drawings (the people's, in order) at once:
     seconds to add them all (copies and features) and to fit once."""
     drawings = [(person, index) for person in people for index in range(len(person.labels))]
     teacher = last_layer.LastLayerTeacher(model, replay, settings)
@@ -452,8 +452,8 @@ def full_finetune_person(base_path: Path, person: Person, k: int,
     """Today's teaching (``finetune.teach`` with the app's settings), from a fresh copy of the
     base model, on all the first-K drawings: the model the last of the protocol's steps makes
     (each step of today's teaching starts again from the base model). Its time is that step's."""
-    from scratchnet.nn.saving import load_model
-    from scratchnet.training.finetune import TeachSettings, teach
+    from scratchnet.nn.loading import load_model
+    from scratchnet.training.teaching import TeachSettings, teach
     settings = TeachSettings()
     model = load_model(base_path)
     model.rng.bit_generator.state = np.random.default_rng(settings.seed).bit_generator.state

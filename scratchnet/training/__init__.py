@@ -1,3 +1,3 @@
 """Training around the model: whole runs with checkpoints (``runs``), their callbacks
-(``callbacks``), augmentation (``augment``), metrics (``metrics``), and fine-tuning on personal
-digits (``finetune``)."""
+(``callbacks``), augmentation (``augment``), metrics (``metrics``), and teaching a model
+someone's handwriting (``teaching``)."""

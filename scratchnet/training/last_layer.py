@@ -51,6 +51,7 @@ import numpy as np
 from scratchnet.nn.layers import Dense
 from scratchnet.nn.layers.activations import softmax_and_log
 from scratchnet.nn.model import Sequential
+from scratchnet.nn.parallel import replica
 from scratchnet.training.augment import augment
 from scratchnet.training.stroke_jitter import jittered_copies
 
@@ -170,9 +171,9 @@ def features(model: Sequential, x: np.ndarray, batch_size: int = 256) -> np.ndar
 def with_last_layer(model: Sequential, kernel: np.ndarray, bias: np.ndarray) -> Sequential:
     """A model that reads as ``model`` but with the given last layer. Every other layer's
     weights are shared with ``model``, not copied, so making one costs next to nothing; its
-    layers have work arrays of their own (``Sequential.replica``), so the two models can read
+    layers have work arrays of their own (``scratchnet.nn.parallel.replica``), so the two models can read
     on different threads at once."""
-    twin = model.replica()
+    twin = replica(model)
     twin.layers[-1].params = {"kernel": kernel, "bias": bias}
     return twin
 
@@ -295,7 +296,7 @@ class LastLayerTeacher:
 
     def add(self, image: np.ndarray, label: int, strokes: list[dict] | None = None,
             canvas: tuple[int, int] | None = None) -> None:
-        """Add one drawing to those taught, without fitting ("Learn my handwriting" adds every
+        """Add one drawing to those taught, without fitting ("Teach my handwriting" adds every
         saved digit, then fits once).
 
         ``image`` (28, 28) or (28, 28, 1): the drawing as the network reads it. With its

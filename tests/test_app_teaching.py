@@ -1,4 +1,4 @@
-""""Learn my handwriting" in the real window (Xvfb, driven by xdotool): save drawings with digit
+""""Teach my handwriting" in the real window (Xvfb, driven by xdotool): save drawings with digit
 keys, learn, keep drawing while it learns, read the taught drawings as taught, go back to the
 base model; and a missing, damaged or foreign personal.npz at start-up."""
 

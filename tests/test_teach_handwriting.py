@@ -1,5 +1,5 @@
-"""Learning a person's handwriting, as the app's "Learn my handwriting" does it, without a
-window: ``learn_handwriting``, the worker thread that runs it, opening a personal model, and
+"""Learning a person's handwriting, as the app's "Teach my handwriting" does it, without a
+window: ``teach_handwriting``, the worker thread that runs it, opening a personal model, and
 what happens with bad input (too few digits, damaged or hostile files, a full disk)."""
 
 import errno
@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scratchnet.training import finetune
-from scratchnet.app.learner import (BackgroundLearner, Learned, LearnFailed, Progress,
+from scratchnet.training import teaching
+from scratchnet.app.teacher import (BackgroundTeacher, Taught, TeachFailed, Progress,
                                     open_personal_model)
 from scratchnet.app.recognizer import Reading
-from scratchnet.training.finetune import (Cancelled, PersonalDataError, TeachSettings, learn_handwriting,
+from scratchnet.training.teaching import (Cancelled, PersonalDataError, TeachSettings, teach_handwriting,
                                  personal_model_path, render_saved)
 from scratchnet.nn.loading import load_model
 from scratchnet.nn.networks import small_cnn
@@ -62,7 +62,7 @@ def test_learning_writes_personal_npz_beside_the_base_and_never_touches_the_base
         models, bars, mnist_dir):
     base = models / "mnist.npz"
     before = digest(base)
-    result = learn_handwriting(base, bars, data_dir=mnist_dir, settings=QUICK,
+    result = teach_handwriting(base, bars, data_dir=mnist_dir, settings=QUICK,
                                mnist_test_count=500)
     assert result.path == personal_model_path(base) == models / "personal.npz"
     assert digest(base) == before
@@ -80,7 +80,7 @@ def test_a_bar_taught_as_3_is_read_as_3(models, bars, mnist_dir):
     base = load_model(models / "mnist.npz")
     probe = render_saved(bar(140, 70, 210), (280, 280)).reshape(1, 28, 28, 1)
     assert base.predict(probe).argmax() != 3
-    result = learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir,
+    result = teach_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir,
                                settings=TeachSettings(), mnist_test_count=1000)
     assert result.saved_after == 1.0 and result.saved_before < 1.0
     assert load_model(result.path).predict(probe).argmax() == 3
@@ -95,7 +95,7 @@ def test_too_few_saved_digits_is_a_clear_message_and_writes_nothing(models, mnis
     for y in (100, 150)[:count]:
         save_drawing(folder, 3, bar(y))
     with pytest.raises(PersonalDataError) as error:
-        learn_handwriting(models / "mnist.npz", folder, data_dir=mnist_dir, settings=QUICK)
+        teach_handwriting(models / "mnist.npz", folder, data_dir=mnist_dir, settings=QUICK)
     message = str(error.value)
     assert f"found {count} usable saved digit" in message and "at least 2" in message
     assert ("(a 3)" in message) == (count == 1)
@@ -104,18 +104,18 @@ def test_too_few_saved_digits_is_a_clear_message_and_writes_nothing(models, mnis
 
 def test_a_folder_that_does_not_exist_says_so(models, mnist_dir, tmp_path):
     with pytest.raises(PersonalDataError, match="no such directory"):
-        learn_handwriting(models / "mnist.npz", tmp_path / "none", data_dir=mnist_dir)
+        teach_handwriting(models / "mnist.npz", tmp_path / "none", data_dir=mnist_dir)
 
 
 def test_the_personal_model_may_not_replace_the_base(models, bars, mnist_dir):
     with pytest.raises(PersonalDataError, match="never overwritten"):
-        learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir,
+        teach_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir,
                           out=models / "mnist.npz")
 
 
 def test_a_full_disk_while_saving_keeps_the_previous_personal_model(models, bars, mnist_dir,
                                                                      monkeypatch):
-    first = learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+    first = teach_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
                               mnist_test_count=200)
     kept = digest(first.path)
     saved_digits = sorted((path.name, digest(path)) for path in bars.iterdir())
@@ -125,7 +125,7 @@ def test_a_full_disk_while_saving_keeps_the_previous_personal_model(models, bars
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr("scratchnet.files.os.fsync", no_space)
     with pytest.raises(OSError) as error:
-        learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+        teach_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
                           mnist_test_count=200)
     assert "No space left on device" in str(error.value)
     assert "previous file there is untouched" in str(error.value)
@@ -136,12 +136,12 @@ def test_a_full_disk_while_saving_keeps_the_previous_personal_model(models, bars
 
 
 def test_the_worker_reports_progress_then_the_learned_model(models, bars, mnist_dir):
-    learner = BackgroundLearner(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
+    teacher = BackgroundTeacher(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
                                 QUICK)
-    learner.start()
-    events = collect(learner)
+    teacher.start()
+    events = collect(teacher)
     assert all(isinstance(event, Progress) for event in events[:-1]) and len(events) > 2
-    assert isinstance(events[-1], Learned) and events[-1].result.taught == 6
+    assert isinstance(events[-1], Taught) and events[-1].result.taught == 6
     assert events[-1].model.metadata["kind"] == "personal"
 
 
@@ -151,50 +151,50 @@ def test_the_worker_says_why_on_a_full_disk(models, bars, mnist_dir, monkeypatch
     def no_space(*args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     monkeypatch.setattr("scratchnet.files.os.replace", no_space)
-    learner = BackgroundLearner(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
+    teacher = BackgroundTeacher(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
                                 QUICK)
-    learner.start()
-    failed = collect(learner)[-1]
-    assert isinstance(failed, LearnFailed)
+    teacher.start()
+    failed = collect(teacher)[-1]
+    assert isinstance(failed, TeachFailed)
     assert "No space left on device" in failed.message and "untouched" in failed.message
     assert (models / "personal.npz").read_bytes() == b"the previous personal model"
 
 
 def test_the_worker_says_what_to_do_without_mnist(models, bars, tmp_path):
-    learner = BackgroundLearner(models / "mnist.npz", bars, tmp_path / "no-data",
+    teacher = BackgroundTeacher(models / "mnist.npz", bars, tmp_path / "no-data",
                                 models / "personal.npz", QUICK)
-    learner.start()
-    failed = collect(learner)[-1]
-    assert isinstance(failed, LearnFailed) and "download_mnist.py" in failed.message
+    teacher.start()
+    failed = collect(teacher)[-1]
+    assert isinstance(failed, TeachFailed) and "download_mnist.py" in failed.message
     assert "so that the network does not forget them" in failed.message
 
 
 def test_a_cancelled_run_saves_nothing(models, bars, mnist_dir):
-    learner = BackgroundLearner(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
+    teacher = BackgroundTeacher(models / "mnist.npz", bars, mnist_dir, models / "personal.npz",
                                 TeachSettings(max_steps=10_000, steps_after_right=10_000))
-    learner.start()
-    while learner.events.empty():
+    teacher.start()
+    while teacher.events.empty():
         time.sleep(0.01)
-    learner.cancel()
-    learner._thread.join(30)
-    assert not learner.running and not (models / "personal.npz").exists()
-    assert not [event for event in drain(learner) if not isinstance(event, Progress)]
+    teacher.cancel()
+    teacher._thread.join(30)
+    assert not teacher.running and not (models / "personal.npz").exists()
+    assert not [event for event in drain(teacher) if not isinstance(event, Progress)]
 
 
-def collect(learner, timeout: float = 120.0) -> list:
+def collect(teacher, timeout: float = 120.0) -> list:
     events, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
-        events += drain(learner)
+        events += drain(teacher)
         if events and not isinstance(events[-1], Progress):
             return events
         time.sleep(0.02)
     raise TimeoutError(f"no result after {timeout} s: {events[-3:]}")
 
 
-def drain(learner) -> list:
+def drain(teacher) -> list:
     events = []
-    while not learner.events.empty():
-        events.append(learner.events.get())
+    while not teacher.events.empty():
+        events.append(teacher.events.get())
     return events
 
 
@@ -248,7 +248,7 @@ def test_hostile_saved_drawings_are_skipped_with_a_warning(models, bars, mnist_d
     outside.write_text(json.dumps(sample))
     deep = save_drawing(bars, 3, bar(120))
     deep.write_text("[" * 100_000 + "]" * 100_000)
-    result = learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+    result = teach_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
                                mnist_test_count=100)
     # The huge canvas is read at the digit's own size, never allocated: a usable drawing.
     assert result.taught == 7 and len(result.warnings) == 2
@@ -264,7 +264,7 @@ def test_cancelling_teach_raises_after_the_current_step(trained_model_path):
     cancel.set()
     x = np.zeros((4, 28, 28, 1), np.float32)
     with pytest.raises(Cancelled):
-        finetune.teach(model, x, np.zeros(4, np.int64), x, np.zeros(4, np.int64), QUICK,
+        teaching.teach(model, x, np.zeros(4, np.int64), x, np.zeros(4, np.int64), QUICK,
                        cancel=cancel)
 
 
@@ -285,8 +285,8 @@ def test_teaching_two_dev_set_people_three_of_each_digit_reads_their_other_drawi
     if not DRAWN.is_dir():
         pytest.skip(f"the dev set of real drawings is not available: {DRAWN} does not exist")
     from scratchnet.data.mnist import to_float_images
-    from scratchnet.training.finetune import accuracy_on
-    from scratchnet.tools.teaching import read_drawings, teach_person
+    from scratchnet.training.teaching import accuracy_on
+    from scratchnet.tools.teach_eval import read_drawings, teach_person
 
     (x_train, y_train), (x_test, y_test) = mnist
     train = to_float_images(x_train[:6000]), y_train[:6000].astype(np.int64)
@@ -306,7 +306,7 @@ def test_teaching_two_dev_set_people_three_of_each_digit_reads_their_other_drawi
 def test_learning_clears_the_temporary_file_a_killed_save_left(models, bars, mnist_dir):
     stale = models / ".personal.npz.abc123.tmp"       # what write_atomically names its file
     stale.write_bytes(b"\0" * 4096)
-    learn_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
+    teach_handwriting(models / "mnist.npz", bars, data_dir=mnist_dir, settings=QUICK,
                       mnist_test_count=100)
     assert not stale.exists()
     assert not [name for name in os.listdir(models) if name.endswith(".tmp")]

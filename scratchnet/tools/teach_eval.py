@@ -1,9 +1,9 @@
-"""Measuring "Learn my handwriting" on real people's drawings (``scripts/teach_eval.py``).
+"""Measuring "Teach my handwriting" on real people's drawings (``scripts/teach_eval.py``).
 
 For each person (a folder of drawings in the app's personal-digit format, such as
 ``../shared/drawn/writer-NNN``) and each K: the first K drawings of each digit (in the order
 they were saved) are taught to a fresh copy of the base model with the app's own teaching code
-(``scratchnet.training.finetune.teach``), and the person's other drawings are read before and after.
+(``scratchnet.training.teaching.teach``), and the person's other drawings are read before and after.
 MNIST test accuracy is measured before (once) and after each run.
 
 Drawings are read from their strokes, the way the app sees them, not from the stored ``image``.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.training.finetune import TeachSettings, accuracy_on, render_saved, teach
+from scratchnet.training.teaching import TeachSettings, accuracy_on, render_saved, teach
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import load_model
 from scratchnet.data.personal import NAME_PATTERN
@@ -117,10 +117,10 @@ def unsure_rates(probabilities: np.ndarray, labels: np.ndarray, thresholds) -> l
 
 
 # --------------------------------------------------------------------------------- benchmark
-def benchmark_learning(base: str | Path, saved: list[Path], data_dir: str | Path,
+def benchmark_teaching(base: str | Path, saved: list[Path], data_dir: str | Path,
                        work: str | Path, settings: TeachSettings = TeachSettings(),
                        repeats: int = 3) -> list[dict]:
-    """Time ``learn_handwriting`` as the app runs it, on copies of the ``saved`` drawing files.
+    """Time ``teach_handwriting`` as the app runs it, on copies of the ``saved`` drawing files.
 
     Each run reports the teaching loop's seconds and steps and the whole call's seconds (base
     model, MNIST and saved digits loaded, teaching, the app's MNIST sample read, the model
@@ -128,8 +128,8 @@ def benchmark_learning(base: str | Path, saved: list[Path], data_dir: str | Path
     """
     import shutil
 
-    from scratchnet.app.learner import APP_MNIST_TEST_DIGITS
-    from scratchnet.training.finetune import learn_handwriting
+    from scratchnet.app.teacher import APP_MNIST_TEST_DIGITS
+    from scratchnet.training.teaching import teach_handwriting
     work = Path(work)
     folder = work / "my_digits"
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +137,7 @@ def benchmark_learning(base: str | Path, saved: list[Path], data_dir: str | Path
         shutil.copyfile(path, folder / path.name)
     runs = []
     for repeat in range(repeats):
-        result = learn_handwriting(base, folder, data_dir=data_dir, out=work / "personal.npz",
+        result = teach_handwriting(base, folder, data_dir=data_dir, out=work / "personal.npz",
                                    settings=TeachSettings(**{**asdict(settings),
                                                              "seed": settings.seed + repeat}),
                                    mnist_test_count=APP_MNIST_TEST_DIGITS)

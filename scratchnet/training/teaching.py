@@ -1,5 +1,5 @@
 """Teaching a trained model someone's own handwriting, in seconds: the app's "Learn my
-handwriting" and ``train.py --finetune MODEL --extra DIR`` both run ``learn_handwriting``.
+handwriting" and ``train.py --teach MODEL --extra DIR`` both run ``teach_handwriting``.
 
 A few dozen personal digits are far too few to train on alone: the network would forget MNIST.
 So every batch mixes saved digits (drawn at random, so each is seen many times) with MNIST
@@ -44,8 +44,8 @@ def render_saved(strokes: list[dict], canvas: tuple[int, int]) -> np.ndarray:
 
 
 @dataclass
-class LearnResult:
-    """What ``learn_handwriting`` did.
+class TeachResult:
+    """What ``teach_handwriting`` did.
 
     ``saved_before``/``saved_after``: accuracy on the digits it was taught; ``heldout_*`` on
     those held out (``None`` without a hold-out); ``mnist_before`` (``None`` unless asked for)
@@ -111,13 +111,13 @@ def load_mnist_for_teaching(data_dir: str | Path, test_count: int,
             (to_float_images(x_test[:test_count]), y_test[:test_count].astype(np.int64)))
 
 
-def learn_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | Path = "data",
+def teach_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | Path = "data",
                       out: str | Path | None = None, settings: TeachSettings | None = None,
                       holdout: float = 0.0, mnist_test_count: int = 10000,
                       mnist_before: bool = False, download: bool = False,
                       progress: Callable[[int, int], None] | None = None,
                       cancel: threading.Event | None = None,
-                      log: Callable[[str], None] = lambda text: None) -> LearnResult:
+                      log: Callable[[str], None] = lambda text: None) -> TeachResult:
     """Teach the base model the digits saved in ``my_digits``; save it as ``out``.
 
     ``out`` defaults to ``personal.npz`` beside ``base``, which is never overwritten. The
@@ -156,7 +156,7 @@ def learn_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
         data_dir, mnist_test_count, settings.mnist_samples, settings.seed, download)
     # Reseed in place: the dropout layers hold this same generator.
     model.rng.bit_generator.state = np.random.default_rng(settings.seed).bit_generator.state
-    result = LearnResult(out, len(train_index), 0.0, 0.0, 0.0, len(test_x),
+    result = TeachResult(out, len(train_index), 0.0, 0.0, 0.0, len(test_x),
                          heldout=len(held_index), warnings=list(warnings))
     if mnist_before:
         result.mnist_before = accuracy_on(model, test_x, test_y)
@@ -197,7 +197,7 @@ def split_holdout(count: int, share: float, rng: np.random.Generator
     return np.sort(order[held:]), np.sort(order[:held])
 
 # ------------------------------------------------------------------------- quick teaching
-# The app's "Learn my handwriting" and ``train.py --finetune``: a few dozen steps instead of
+# The app's "Teach my handwriting" and ``train.py --teach``: a few dozen steps instead of
 # epochs, so that it takes seconds. Each batch holds ``personal_per_batch`` saved digits drawn
 # at random (with replacement) and MNIST digits for the rest, all augmented; every
 # ``check_every`` steps the saved digits are read as they are (no augmentation, no dropout),
@@ -310,7 +310,7 @@ def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
           mnist_x: np.ndarray, mnist_y: np.ndarray, settings: TeachSettings = TeachSettings(),
           progress: Callable[[int, int], None] | None = None,
           cancel: threading.Event | None = None) -> TeachOutcome:
-    """Fine-tune ``model`` in place on the personal digits mixed into MNIST batches.
+    """Teach ``model`` in place on the personal digits mixed into MNIST batches.
 
     ``personal_x`` (P, 28, 28, 1) and ``mnist_x`` (M, 28, 28, 1) floats in [0, 1], labels int
     (P,) and (M,). ``progress(step, max_steps)`` is called after every step; ``cancel`` set
@@ -319,7 +319,7 @@ def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
     loop ``fit`` runs (``scratchnet.nn.trainer``), with ``MixedBatches`` as the batch source.
     """
     if len(personal_x) == 0:
-        raise PersonalDataError("no personal digits to learn from")
+        raise PersonalDataError("no personal digits to teach")
     if len(mnist_x) == 0:
         raise ValueError("teaching needs MNIST training digits to mix in; got none")
     started = time.perf_counter()

@@ -1,8 +1,8 @@
-"""The app's "Learn my handwriting": teaching on a worker thread, and opening a personal model.
+"""The app's "Teach my handwriting": teaching on a worker thread, and opening a personal model.
 
-:class:`BackgroundLearner` runs ``scratchnet.training.finetune.learn_handwriting`` once on a daemon
+:class:`BackgroundTeacher` runs ``scratchnet.training.teaching.teach_handwriting`` once on a daemon
 thread and reports through a queue that the window polls, as the reader does: ``Progress``
-after every step, then one ``Learned`` (the new model, already saved) or ``LearnFailed`` (a
+after every step, then one ``Learned`` (the new model, already saved) or ``TeachFailed`` (a
 sentence for the window). The model being taught is a copy loaded from the base model's file,
 so the reader keeps reading with the model in use meanwhile. Nothing here touches Tk.
 """
@@ -18,8 +18,8 @@ from scratchnet.app.recognizer import open_model
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import ModelFileError
 from scratchnet.nn.saving import architecture
-from scratchnet.training.finetune import (PERSONAL_KIND, Cancelled, LearnResult, TeachSettings,
-                                 learn_handwriting)
+from scratchnet.training.teaching import (PERSONAL_KIND, Cancelled, TeachResult, TeachSettings,
+                                 teach_handwriting)
 from scratchnet.data.personal import PersonalDataError
 
 APP_MNIST_TEST_DIGITS = 1000     # MNIST test digits read after teaching, for the window's line:
@@ -45,7 +45,7 @@ def open_personal_model(path: Path, base: Sequential) -> tuple[Sequential | None
         return None, (f"Your personal model cannot be used ({error}); learning again "
                       "replaces it")
     if model.metadata.get("kind") != PERSONAL_KIND:
-        return None, (f"{path} is not a personal model made by \"Learn my handwriting\" "
+        return None, (f"{path} is not a personal model made by \"Teach my handwriting\" "
                       "(its file does not say so), so it is not used; learning again "
                       "replaces it")
     if architecture(model)["layers"] != architecture(base)["layers"]:
@@ -61,17 +61,17 @@ class Progress:
 
 
 @dataclass
-class Learned:
+class Taught:
     model: Sequential
-    result: LearnResult
+    result: TeachResult
 
 
 @dataclass
-class LearnFailed:
+class TeachFailed:
     message: str
 
 
-class BackgroundLearner:
+class BackgroundTeacher:
     """One teaching run on a daemon thread; its events arrive in ``events``."""
 
     def __init__(self, base: Path, my_digits: Path, data_dir: Path, out: Path,
@@ -79,7 +79,7 @@ class BackgroundLearner:
         self.events: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
         self._arguments = (base, my_digits, data_dir, out, settings)
-        self._thread = threading.Thread(target=self._run, name="learner", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="teacher", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -95,7 +95,7 @@ class BackgroundLearner:
     def _run(self) -> None:
         base, my_digits, data_dir, out, settings = self._arguments
         try:
-            result = learn_handwriting(
+            result = teach_handwriting(
                 base, my_digits, data_dir=data_dir, out=out, settings=settings,
                 mnist_test_count=APP_MNIST_TEST_DIGITS,
                 progress=lambda step, steps: self.events.put(Progress(step, steps)),
@@ -106,19 +106,19 @@ class BackgroundLearner:
         except Cancelled:
             return
         except PersonalDataError as error:
-            self.events.put(LearnFailed(f"Not learned: {error}."))
+            self.events.put(TeachFailed(f"Not taught: {error}."))
         except ModelFileError as error:
-            self.events.put(LearnFailed(f"Not learned: {error}"))
+            self.events.put(TeachFailed(f"Not taught: {error}"))
         except FileNotFoundError as error:     # MNIST is not there (a missing --my-digits is
             # PersonalDataError)
-            self.events.put(LearnFailed(f"Not learned: learning mixes MNIST digits in with "
+            self.events.put(TeachFailed(f"Not taught: learning mixes MNIST digits in with "
                                         f"yours, so that the network does not forget them, "
                                         f"and {describe_error(error)}."))
         except OSError as error:
             # A full disk or a read-only folder: write_atomically left any previous file intact.
-            self.events.put(LearnFailed(f"Not learned: {describe_error(error)}. Your saved "
+            self.events.put(TeachFailed(f"Not taught: {describe_error(error)}. Your saved "
                                         "digits are untouched."))
         except Exception as error:     # the MNIST loader's errors, and anything unexpected
-            self.events.put(LearnFailed(f"Not learned: {type(error).__name__}: {error}"))
+            self.events.put(TeachFailed(f"Not taught: {type(error).__name__}: {error}"))
         else:
-            self.events.put(Learned(model, result))
+            self.events.put(Taught(model, result))

@@ -16,7 +16,7 @@ import pytest
 from scratchnet.cli.train import main
 from scratchnet.training.augment import slant_and_thicken
 from scratchnet.data.mnist import to_float_images
-from scratchnet.training.finetune import TeachSettings, split_holdout, teach
+from scratchnet.training.teaching import TeachSettings, split_holdout, teach
 from scratchnet.nn.loading import load_model
 from scratchnet.nn.networks import small_cnn
 from scratchnet.data.personal import save_sample
@@ -91,7 +91,7 @@ def test_the_holdout_split_keeps_at_least_one_digit_to_teach():
     assert len(split_holdout(5, 0.0, rng)[1]) == 0
 
 
-def test_cli_finetune_reports_before_and_after_and_saves_a_personal_model(base, person,
+def test_cli_teach_reports_before_and_after_and_saves_a_personal_model(base, person,
                                                                          mnist_dir, tmp_path,
                                                                          capsys):
     path = base[0]
@@ -116,7 +116,7 @@ def test_cli_finetune_reports_before_and_after_and_saves_a_personal_model(base, 
     assert tuned.metadata["heldout_digits"] == 40 and tuned.metadata["steps"] <= 30
 
 
-def test_cli_finetune_with_holdout_0_teaches_every_digit_beside_the_base(base, person, mnist_dir,
+def test_cli_teach_with_holdout_0_teaches_every_digit_beside_the_base(base, person, mnist_dir,
                                                                         tmp_path, capsys):
     models = tmp_path / "models"
     models.mkdir()
@@ -126,7 +126,7 @@ def test_cli_finetune_with_holdout_0_teaches_every_digit_beside_the_base(base, p
     extra = tmp_path / "my_digits"
     for image, label in zip(personal_x[:12, :, :, 0], personal_y[:12]):
         save_sample(extra, int(label), image, [], (28, 28))
-    code = main(["--finetune", str(base_copy), "--extra", str(extra), "--holdout", "0",
+    code = main(["--teach", str(base_copy), "--extra", str(extra), "--holdout", "0",
                  "--max-steps", "10", "--data-dir", str(mnist_dir), "--quiet"])
     assert code == 0 and capsys.readouterr().out == ""
     tuned = load_model(models / "personal.npz")

@@ -11,11 +11,22 @@ from pathlib import Path
 from typing import Callable
 
 
+def _new_file_mode() -> int:
+    """The permissions ``open(path, "w")`` gives a new file: 0o666 less the umask. (The
+    temporary file of an atomic write is created 0o600, private, whatever the umask says.)"""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+NEW_FILE_MODE = _new_file_mode()
+
+
 def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> None:
     """Write via a temporary file in the same directory, fsync, then ``os.replace``.
 
     If anything fails (a full disk, an interrupt) the temporary file is removed and whatever
-    ``path`` held before is untouched.
+    ``path`` held before is untouched. The file gets the permissions a plain write would give it.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,6 +36,7 @@ def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> 
             write(f)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(temp_name, NEW_FILE_MODE)
         os.replace(temp_name, path)
     except BaseException as error:
         try:

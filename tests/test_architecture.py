@@ -22,8 +22,9 @@ CORE = ("scratchnet.nn.layers", "scratchnet.nn.im2col", "scratchnet.nn.initializ
         "scratchnet.nn.losses", "scratchnet.nn.optimizers", "scratchnet.nn.plain",
         "scratchnet.nn.gradcheck", "scratchnet.nn.checks")
 # The foundation: small modules that import nothing from the package and that every package
-# may import (atomic writes, status lines, BLAS threads, the version).
-FOUNDATION = ("scratchnet.files", "scratchnet.progress", "scratchnet.blas", "scratchnet.version")
+# may import (atomic writes, status lines, BLAS threads, the version, where the shipped model is).
+FOUNDATION = ("scratchnet.files", "scratchnet.progress", "scratchnet.blas", "scratchnet.version",
+              "scratchnet.pretrained")
 # What the network package (the model and its file format included) may not reach.
 ABOVE_NN = ("scratchnet.data", "scratchnet.app", "scratchnet.cli", "scratchnet.figures",
             "scratchnet.preprocess", "scratchnet.reading", "scratchnet.training")

@@ -26,6 +26,7 @@ from scratchnet.preprocess.images import BlankImageError
 from scratchnet.preprocess.network_input import MNIST_SHAPE, to_network_input
 from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.preprocess.strokes import Stroke
+from scratchnet.pretrained import is_shipped
 
 # Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.
 # Chosen from data: scripts/teach_eval.py --thresholds (docs/drawings.md, "Not sure"); at
@@ -42,6 +43,10 @@ def open_model(path: str | Path) -> tuple[Sequential | None, str | None]:
     try:
         model = load_model(path)
     except ModelFileError as error:
+        if is_shipped(path):
+            return None, (f"The model that comes with scratchnet is damaged ({error}). "
+                          "Reinstall scratchnet, or train your own with \"python "
+                          "scripts/train.py\" (about 15 minutes), then start the app again.")
         return None, str(error)
     if tuple(model.input_shape) != MNIST_SHAPE:
         return None, (f"{path}: the model takes inputs of shape {tuple(model.input_shape)}, "
@@ -50,11 +55,14 @@ def open_model(path: str | Path) -> tuple[Sequential | None, str | None]:
 
 
 def describe_model(model: Sequential, path: str | Path) -> str:
-    """One line about the model in use: its file and, if recorded, its test accuracy."""
+    """One line about the model in use: which it is (its file, or the one that comes with
+    scratchnet) and, if recorded, its test accuracy."""
+    name = ("The model that comes with scratchnet (train your own with \"python "
+            "scripts/train.py\" and it is used instead)" if is_shipped(path) else f"Model {path}")
     accuracy = model.metadata.get("test_accuracy")
     if isinstance(accuracy, (int, float)):
-        return f"Model {path}: reads {accuracy:.2%} of the MNIST test digits right."
-    return f"Model {path}."
+        return f"{name}: reads {accuracy:.2%} of the MNIST test digits right."
+    return f"{name}."
 
 
 @dataclass

@@ -32,9 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="scratchnet-draw",
         description="Draw a digit with the mouse and watch the network read it; press a digit "
                     "key to save the drawing as your own example of that digit.")
-    parser.add_argument("--model", metavar="PATH", default="models/mnist.npz",
-                        help="the base model (default models/mnist.npz, written by scripts/train.py); "
-                             "personal.npz beside it, if there, is used instead")
+    parser.add_argument("--model", metavar="PATH",
+                        help="the base model (default: models/mnist.npz, written by "
+                             "scripts/train.py, if it exists, else the model that comes with "
+                             "scratchnet); personal.npz beside it (models/personal.npz for the "
+                             "shipped one), if there, is used instead")
     parser.add_argument("--my-digits", metavar="DIR", default="data/my_digits",
                         help="where digits you save go (default data/my_digits)")
     parser.add_argument("--data-dir", metavar="DIR", default="data",
@@ -69,12 +71,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     from scratchnet import blas
     from scratchnet.app.window import App
+    from scratchnet.pretrained import base_model_path
     try:
         # One digit at a time is far too little work to share among BLAS threads, and when
         # other programs keep the cores busy (a training run, say), waiting for those threads
         # turns a 1 ms forward pass into tens of milliseconds.
         with blas.limited_threads(1):
-            app = App(root, args.model, args.my_digits, canvas_size=args.size,
+            model = base_model_path() if args.model is None else args.model
+            app = App(root, model, args.my_digits, canvas_size=args.size,
                       brush=args.brush, report_path=args.report_file,
                       data_dir=args.data_dir, learn_steps=args.learn_steps)
             app.run()

@@ -25,6 +25,7 @@ from scratchnet.nn.loading import load_model
 from scratchnet.nn.trainer import BatchSource, Callback, TrainState, training_loop
 from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
 from scratchnet.preprocess.network_input import to_network_input
+from scratchnet.pretrained import TRAINED_MODEL, is_shipped
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
 REPORT_NAME = "personal.json"
@@ -33,8 +34,10 @@ MIN_DIGITS = 2
 
 
 def personal_model_path(base: str | Path) -> Path:
-    """Where the personal model made from ``base`` goes: ``personal.npz`` beside it."""
-    return Path(base).parent / PERSONAL_NAME
+    """Where the personal model made from ``base`` goes: ``personal.npz`` beside it, or, for
+    the model shipped in the package, ``models/personal.npz`` (never into the package)."""
+    folder = TRAINED_MODEL.parent if is_shipped(base) else Path(base).parent
+    return folder / PERSONAL_NAME
 
 
 def render_saved(strokes: list[dict], canvas: tuple[int, int]) -> np.ndarray:

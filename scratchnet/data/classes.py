@@ -12,9 +12,11 @@ outputs are still the digits and a reader of ten-output models keeps working:
     13      "("      opening parenthesis
     14      ")"      closing parenthesis
 
-The symbol is what a written number's text shows for the mark (``"(800) 901-4678"``, ``"1?"``).
-The small separators ``.``, ``,`` and ``:`` have no output: scaled to the network's 28x28 box
-they are blobs and ticks that only their size and place in the line tell apart.
+The name is what a model file lists in ``model.metadata["classes"]`` (``class_names``, written
+by every training run); the symbol is what a written number's text shows for the mark
+(``"(800) 901-4678"``, ``"1?"``: ``symbol_of_name``). The small separators ``.``, ``,`` and
+``:`` (``SMALL_SEPARATORS``) have no output: scaled to the network's 28x28 box they are blobs
+and ticks that only their size and place in the line tell apart.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ NOT_A_DIGIT = 10
 SYMBOLS = (*DIGITS, "?", "-", "/", "(", ")")
 NAMES = (*DIGITS, "not a digit", "dash", "slash", "opening parenthesis", "closing parenthesis")
 SEPARATORS = ("-", "/", "(", ")")      # the separators with an output of their own
+SMALL_SEPARATORS = (".", ",", ":")     # the separators of written numbers with none
 
 
 def class_index(symbol: str) -> int:
@@ -40,3 +43,12 @@ def class_names(outputs: int) -> tuple[str, ...]:
         raise ValueError(f"a model's outputs are the {len(DIGITS)} digits or all "
                          f"{len(NAMES)} classes, got {outputs}")
     return NAMES[:outputs]
+
+
+def symbol_of_name(name: str) -> str:
+    """The symbol of the output named ``name`` (``"7"`` -> "7", ``"not a digit"`` -> "?",
+    ``"dash"`` -> "-")."""
+    if name not in NAMES:
+        raise ValueError(f"no network output is named {name!r}; the names are "
+                         f"{', '.join(map(repr, NAMES))}")
+    return SYMBOLS[NAMES.index(name)]

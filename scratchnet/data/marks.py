@@ -29,7 +29,7 @@ from typing import Sequence
 
 import numpy as np
 
-from scratchnet.data.classes import class_index
+from scratchnet.data.classes import SMALL_SEPARATORS, class_index
 from scratchnet.data.letters import LETTERS, Template, corners, curve
 from scratchnet.data.synthetic import (CANVAS, PEN_WIDTH, Path, Reader, app_reader, bend,
                                        ellipse_arc, hand_path, smooth_curve, to_strokes)
@@ -285,7 +285,6 @@ SEPARATORS: dict[str, Template] = {
     "-": dash, "/": slash, "(": opening_parenthesis, ")": closing_parenthesis,
     ".": full_stop, ",": comma, ":": colon,
 }
-SMALL_SEPARATORS = (".", ",", ":")      # read by their size in the line, never alone
 
 # The groups a kind can name, besides any single template's name.
 GROUPS: dict[str, tuple[str, ...]] = {

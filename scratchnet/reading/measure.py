@@ -37,9 +37,9 @@ import numpy as np
 
 from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.data.numbers import WrittenNumber
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.reading.number import read_number
-from scratchnet.reading.outputs import DIGITS
+from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT
 
 Reader = Callable[[list, tuple], str]
 KINDS = ("misread", "separator read as digit", "digit read as separator",
@@ -124,7 +124,7 @@ def mistakes(written: str, read: str) -> Counter:
         elif expected is None:
             found["split"] += 1
         elif expected in DIGITS:
-            found["misread" if got in DIGITS else "digit read as not a digit" if got == "?"
+            found["misread" if got in DIGITS else "digit read as not a digit" if got == NOT_A_DIGIT
                   else "digit read as separator"] += 1
         else:
             found["separator read as digit" if got in DIGITS else "separator misread"] += 1

@@ -42,7 +42,8 @@ from typing import Sequence
 
 import numpy as np
 
-from scratchnet.preprocess import BlankImageError, strokes_to_mnist
+from scratchnet.preprocess.images import BlankImageError
+from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.reading.ink import Ink, Piece
 from scratchnet.reading.line import Line, resample_path
 from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, SEPARATORS
@@ -196,7 +197,7 @@ def read_candidates(model, ink: Ink, found: Sequence[Candidate], read: dict) -> 
         read[candidate.pieces] = candidate.image, candidate.outputs
 
 
-def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
+def read_apart_first(model, symbols: Sequence[str], ink: Ink, segment: Segment,
                      found: Sequence[Candidate], read: dict) -> None:
     """Read and score the candidates: those of one piece first, then those of several pieces
     unless reading their pieces apart already scores ``APART_ENOUGH`` or more (their best
@@ -205,7 +206,7 @@ def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
     singles = {candidate.first: candidate for candidate in found
                if candidate.stop == candidate.first + 1}
     read_candidates(model, ink, list(singles.values()), read)
-    score_candidates(singles.values(), names)
+    score_candidates(singles.values(), symbols)
     pen = ink.pen_width()
     together = []
     for candidate in found:
@@ -217,7 +218,7 @@ def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
                 together.append(candidate)
     read_candidates(model, ink, together, read)
     score_candidates([candidate for candidate in found if candidate.stop > candidate.first + 1],
-                     names)
+                     symbols)
 
 
 def render(ink: Ink, found: Sequence[Candidate]) -> None:
@@ -225,18 +226,18 @@ def render(ink: Ink, found: Sequence[Candidate]) -> None:
     for candidate in found:
         if candidate.image is None:
             try:
-                candidate.image = strokes_to_mnist(ink.records(candidate.pieces), ink.canvas)
+                candidate.image = strokes_to_mnist(ink.strokes_of(candidate.pieces), ink.canvas)
             except BlankImageError:
                 candidate.image = None
 
 
-def score_candidates(found: Sequence[Candidate], names: Sequence[str]) -> None:
+def score_candidates(found: Sequence[Candidate], symbols: Sequence[str]) -> None:
     """Each measured candidate's ``scores`` (``score_readings``)."""
     for candidate in found:
-        candidate.scores = score_readings(candidate.shape, candidate.outputs, names)
+        candidate.scores = score_readings(candidate.shape, candidate.outputs, symbols)
 
 
-def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str]
+def score_readings(shape: Shape, outputs: np.ndarray | None, symbols: Sequence[str]
                    ) -> dict[str, float]:
     """Log score of each reading of a mark of ``shape`` that the network read as ``outputs``
     (None: not read). See the module docstring.
@@ -247,7 +248,7 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str
     with none is more likely a digit, ``reading.brackets``).
     """
     scores = separator_scores(shape)
-    by_shape = [scores[name] for name in SEPARATORS if name not in names]
+    by_shape = [scores[symbol] for symbol in SEPARATORS if symbol not in symbols]
     left_for_digits = 1 - SEPARATOR_SHARE * math.exp(max(by_shape, default=-math.inf))
     digit_fit = digit_score(shape) + math.log(left_for_digits)
     if outputs is None:
@@ -258,10 +259,10 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str
     for index, digit in enumerate(DIGITS):
         scores[digit] = float(logs[index]) + digit_fit
     place = place_scores(shape)
-    for index, name in enumerate(names):
-        if name in SEPARATORS:
-            scores[name] = float(logs[index]) + place[name]
-    scores[NOT_A_DIGIT] = (float(logs[names.index(NOT_A_DIGIT)]) if NOT_A_DIGIT in names
+    for index, symbol in enumerate(symbols):
+        if symbol in SEPARATORS:
+            scores[symbol] = float(logs[index]) + place[symbol]
+    scores[NOT_A_DIGIT] = (float(logs[symbols.index(NOT_A_DIGIT)]) if NOT_A_DIGIT in symbols
                            else NOT_A_DIGIT_SCORE)
     return scores
 

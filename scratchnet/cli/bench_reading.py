@@ -8,6 +8,7 @@ Sets (any combination; at least one):
                          folders of drawn digits (../shared/drawn), ``--count`` of them
     --digits DIR ...     single drawn digits, read as today's app reads a drawing and as a
                          number of one mark
+    --letters DIR ...    people's letters (../shared/letters): how often no digit is read in them
 
 With ``--baseline`` the numbers are read by the x-overlap grouping too. Reading runs with NumPy's
 BLAS held to ``--threads`` threads (one by default: the time is one core's). Exit status: 0
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seed of the composed numbers (default 0)")
     parser.add_argument("--digits", metavar="DIR", nargs="+",
                         help="folders of people's single drawn digits")
+    parser.add_argument("--letters", metavar="DIR", nargs="+",
+                        help="folders of people's letters, to count how often no digit is read")
     parser.add_argument("--baseline", action="store_true",
                         help="also read the numbers by grouping strokes whose x-extents overlap")
     parser.add_argument("--people", action="store_true", help="list every person's figure")
@@ -59,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scratchnet.data.drawings import DrawingsError, load_drawings
+    from scratchnet.data.drawings import DrawingsError, load_drawings, load_letters
     from scratchnet.data.numbers import NumbersError, load_numbers
     from scratchnet.reading import measure
     from scratchnet.reading.baseline import overlap_reader
@@ -69,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not (args.numbers or args.composed or args.digits):
-        parser.error("give at least one of --numbers, --composed, --digits")
+    if not (args.numbers or args.composed or args.digits or args.letters):
+        parser.error("give at least one of --numbers, --composed, --digits, --letters")
     try:
         model = load_model(args.model)
         sets = {}
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             sets[f"composed numbers (seed {args.compose_seed})"] = compose_numbers(
                 load_drawings(args.composed), args.count, args.compose_seed)
         digits = load_drawings(args.digits) if args.digits else None
+        letters = load_letters(args.letters) if args.letters else None
     except (ModelFileError, NumbersError, DrawingsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -101,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
                 for name, reader in readers}
         if digits is not None:
             report["single digits"] = measure.read_single_digits(model, digits)
+        if letters is not None:
+            report["letters"] = measure.read_letters(model, letters)
     if args.json:
         print(json.dumps(report, indent=1))
         return 0
@@ -115,4 +121,6 @@ def main(argv: list[str] | None = None) -> int:
         single = report["single digits"]
         print(f"single digits: {single['digits']} by {single['people']} people: whole drawing "
               f"{single['whole_drawing']:.1%}, read_number {single['read_number']:.1%}")
+    if letters is not None:
+        print(measure.format_letters(report["letters"], args.people))
     return 0

@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
 # Far more than a written number holds (a 20-character phone number written with three strokes a
@@ -81,10 +82,15 @@ class Ink:
         return self.points[piece.stroke][piece.start:piece.stop]
 
     def strokes_of(self, pieces: Sequence[Piece]) -> list[Stroke]:
-        """The pieces as Strokes of their own, ready for ``strokes_to_mnist``."""
+        """The pieces as Strokes of their own."""
         return [Stroke(self.widths[piece.stroke],
                        self.strokes[piece.stroke].points[piece.start:piece.stop])
                 for piece in pieces]
+
+    def image_of(self, pieces: Sequence[Piece]) -> np.ndarray:
+        """The 28x28 image the network reads for a mark of ``pieces``: ``strokes_to_mnist`` of
+        them, as the app makes it (``BlankImageError`` when they leave no ink)."""
+        return strokes_to_mnist(self.strokes_of(pieces), self.canvas)
 
     def pen_width(self) -> float:
         """The widest pen of the drawing, in canvas pixels."""

@@ -124,7 +124,12 @@ def read_number(model, strokes: Sequence[Stroke | dict], canvas: tuple[int, int]
         strokes or points than a number could have, or the model's outputs are not digits
         first (a ``ValueError``).
     """
-    ink = Ink(strokes, canvas)
+    return read_ink(model, Ink(strokes, canvas))
+
+
+def read_ink(model, ink: Ink) -> NumberReading:
+    """``read_number`` of a drawing's checked ink (the steps of the module docstring): what
+    ``scratchnet.reading.picture`` reads a picture's ink with."""
     try:
         symbols = output_symbols(model)
     except ValueError as error:

@@ -43,7 +43,6 @@ from typing import Sequence
 import numpy as np
 
 from scratchnet.preprocess.images import BlankImageError
-from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.reading.ink import Ink, Piece
 from scratchnet.reading.line import Line, resample_path
 from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, SEPARATORS
@@ -222,11 +221,11 @@ def read_apart_first(model, symbols: Sequence[str], ink: Ink, segment: Segment,
 
 
 def render(ink: Ink, found: Sequence[Candidate]) -> None:
-    """Each candidate's 28x28 image, as the app makes it (``strokes_to_mnist``)."""
+    """Each candidate's 28x28 image (``Ink.image_of``: as the app makes it)."""
     for candidate in found:
         if candidate.image is None:
             try:
-                candidate.image = strokes_to_mnist(ink.strokes_of(candidate.pieces), ink.canvas)
+                candidate.image = ink.image_of(candidate.pieces)
             except BlankImageError:
                 candidate.image = None
 

@@ -1,13 +1,12 @@
 """What each of a model's outputs stands for in a number's text.
 
 ``scratchnet.data.classes`` says what a network's outputs are: the digits 0-9 first, then, for
-a model trained with synthetic marks, "not a digit", dash, slash and the brackets. A model
-names them in its metadata, ``model.metadata["classes"]``, as a training run writes them
-(``classes.class_names``). Reading works with their symbols, the characters a number's text
-shows: "0"-"9", "?" (``NOT_A_DIGIT``), "-", "/", "(", ")". A model with ten outputs and no such
-list reads digits only: reading then finds separators from their shape and place on the line
-alone, and calls a mark "not a digit" when no digit is a likely reading. The small separators
-``. , :`` never have an output: they are always told by their shape and place.
+a model trained with synthetic marks, "not a digit". A model names them in its metadata,
+``model.metadata["classes"]``, as a training run writes them (``classes.class_names``). Reading
+works with their symbols, the characters a number's text shows: "0"-"9" and "?"
+(``NOT_A_DIGIT``). A model with ten outputs and no such list reads digits only: reading then
+calls a mark "not a digit" when no digit is a likely reading. No separator has an output:
+reading tells them by their shape and place on the line (``reading.separators``).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from scratchnet.data import classes
 
 DIGITS = classes.DIGITS
 NOT_A_DIGIT = classes.SYMBOLS[classes.NOT_A_DIGIT]                # "?"
-SEPARATORS = classes.SEPARATORS + classes.SMALL_SEPARATORS       # every separator reading knows
 
 
 def output_symbols(model) -> tuple[str, ...]:

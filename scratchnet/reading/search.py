@@ -9,9 +9,9 @@ consecutive pieces that is not wider than ``MAX_WIDTH`` line heights and has no 
 ``MAX_GAP`` inside. Each candidate is scored, for every reading ``c`` it could have:
 
     score(c) = w log P_network(c) + digit fit of the shape       for the digits
-             = separator fit of the shape                        for separators the network lacks
-             = w log P_network(c) + separator fit of the place   for separators it has
-             = w log P_network(not a digit), or NOT_A_DIGIT_SCORE for "not a digit"
+             = separator fit of the shape                        for the separators
+             = w log P_network(not a digit), or NOT_A_DIGIT_SCORE for "not a digit" when the
+               network has no output for it
 
 with w = ``RECOGNITION_WEIGHT``: a reading the network is not sure of counts for much less than
 its probability says (a part of a digit or two digits together are read as some digit all too
@@ -45,9 +45,8 @@ import numpy as np
 from scratchnet.preprocess.images import BlankImageError
 from scratchnet.reading.ink import Ink, Piece
 from scratchnet.reading.line import Line, resample_path
-from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, SEPARATORS
-from scratchnet.reading.separators import (digit_score, place_scores,
-                                            separator_scores, soft)
+from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT
+from scratchnet.reading.separators import digit_score, separator_scores, soft
 from scratchnet.reading.shape import Shape, measure_shape
 
 MAX_PIECES = 4          # a mark of more pieces than this is not looked for
@@ -241,14 +240,13 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, symbols: Sequence[s
     """Log score of each reading of a mark of ``shape`` that the network read as ``outputs``
     (None: not read). See the module docstring.
 
-    A separator the network has no output for is told by its shape alone; the better its shape
+    Separators are told by their shape alone (``reading.separators``); the better the shape
     fits one, the less likely a digit is: the digits share what the shape leaves them,
     ``1 - SEPARATOR_SHARE * exp(best separator fit)`` (never nothing: a bracket that pairs
     with none is more likely a digit, ``reading.brackets``).
     """
     scores = separator_scores(shape)
-    by_shape = [scores[symbol] for symbol in SEPARATORS if symbol not in symbols]
-    left_for_digits = 1 - SEPARATOR_SHARE * math.exp(max(by_shape, default=-math.inf))
+    left_for_digits = 1 - SEPARATOR_SHARE * math.exp(max(scores.values()))
     digit_fit = digit_score(shape) + math.log(left_for_digits)
     if outputs is None:
         scores.update({digit: digit_fit + UNREAD_DIGIT for digit in DIGITS})
@@ -257,10 +255,6 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, symbols: Sequence[s
     logs = RECOGNITION_WEIGHT * np.log(np.maximum(outputs, 1e-12))
     for index, digit in enumerate(DIGITS):
         scores[digit] = float(logs[index]) + digit_fit
-    place = place_scores(shape)
-    for index, symbol in enumerate(symbols):
-        if symbol in SEPARATORS:
-            scores[symbol] = float(logs[index]) + place[symbol]
     scores[NOT_A_DIGIT] = (float(logs[symbols.index(NOT_A_DIGIT)]) if NOT_A_DIGIT in symbols
                            else NOT_A_DIGIT_SCORE)
     return scores

@@ -161,3 +161,112 @@ def test_drawings_script_on_the_dev_set(trained_model_path, tmp_path):
     report = json.loads(done.stdout)
     assert report["drawings"] == 1300 and report["people"] == 26 and report["box"] == 100
     assert report["accuracy"] > 0.85
+
+
+# ------------------------------------------------------------------ --numbers, letters
+def numbers_folder(root: Path) -> Path:
+    """Number files of two people, written with the hand-drawn digits side by side (a dash in
+    one), in the number-file format."""
+    from hand_drawn import HAND_DRAWN
+
+    def line(text: str) -> list[dict]:
+        strokes, left = [], 20.0
+        for character in text:
+            if character == "-":
+                strokes.append({"width": 20.0, "points": [[left, 140.0], [left + 50, 141.0]]})
+                left += 90
+                continue
+            for stroke in HAND_DRAWN[int(character)]:
+                strokes.append({"width": 20.0, "points": [[x * 200 + left, y * 200 + 40]
+                                                           for x, y in stroke]})
+            left += 150
+        return strokes
+
+    for person, texts in (("ann", ("1047", "70")), ("bob", ("4-1",))):
+        for index, text in enumerate(texts):
+            strokes = line(text)
+            width = int(max(x for stroke in strokes for x, _ in stroke["points"])) + 60
+            path = root / person / f"{index:04d}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"format": 1, "text": text, "canvas": [width, 280],
+                                        "strokes": strokes}))
+    return root
+
+
+def test_numbers_report_digits_texts_mistakes_and_people(trained_model_path, tmp_path, capsys):
+    folder = numbers_folder(tmp_path / "numbers")
+    assert main([str(trained_model_path), "--numbers", str(folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["numbers"] == 3 and report["people"] == 2 and report["digits"] == 8
+    assert report["digits_in_order"] == report["whole_text"] == 1.0
+    assert report["digits_right"] == 1.0 and sum(report["mistakes"].values()) == 0
+    assert report["by_length"]["4"] == {"numbers": 1, "digits_in_order": 1.0, "whole_text": 1.0}
+    assert report["by_person"]["bob"]["numbers"] == 1
+    assert main([str(trained_model_path), "--numbers", str(folder / "ann"),
+                 str(folder / "bob"), "--people"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 numbers by 2 people" in printed and "digits in order 100.0%" in printed
+    assert "mistakes: misread 0, separator read as digit 0" in printed and "split 0" in printed
+    assert "\n    ann: 100% of 2" in printed
+
+
+@pytest.mark.parametrize("problem", ["no digit", "letters", "both sets", "png"])
+def test_bad_numbers_are_a_usage_error_naming_the_file(problem, trained_model_path, tmp_path,
+                                                       capsys):
+    folder = numbers_folder(tmp_path / "numbers")
+    named = folder / "ann" / "0000.json"
+    options = ["--numbers", str(folder)]
+    if problem in ("no digit", "letters"):
+        record = json.loads(named.read_text())
+        record["text"] = "--/" if problem == "no digit" else "10A7"
+        named.write_text(json.dumps(record))
+    elif problem == "both sets":
+        options, named = options + ["--drawings", str(folder)], "give either"
+    else:
+        options, named = options + ["--png", str(tmp_path / "x.png")], "--png goes with"
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(trained_model_path), *options])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: {named}" in err and "Traceback" not in err
+    assert {"no digit": "holds no digit", "letters": "holds 'A'"}.get(problem, "") in err
+
+
+def letters_folder(root: Path) -> Path:
+    """Letters of two people as ../shared/letters holds them: an X, a T, an H drawn in straight
+    strokes on a 280 px canvas."""
+    shapes = {"X": [[[70, 60], [210, 220]], [[210, 60], [70, 220]]],
+              "T": [[[60, 60], [220, 60]], [[140, 60], [140, 220]]],
+              "H": [[[70, 60], [70, 220]], [[210, 60], [210, 220]], [[70, 140], [210, 140]]]}
+    for person, labels in (("ann", "XTH"), ("bob", "TX")):
+        for index, label in enumerate(labels):
+            path = root / person / f"{index:04d}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            strokes = [{"width": 20.0, "points": stroke} for stroke in shapes[label]]
+            path.write_text(json.dumps({"format": 1, "label": label, "canvas": [280, 280],
+                                        "strokes": strokes}))
+    return root
+
+
+def test_drawings_of_letters_are_scored_on_how_often_no_digit_is_read(trained_model_path,
+                                                                      tmp_path, capsys):
+    from scratchnet.data.drawings import load_letters
+    from scratchnet.reading import read_number
+
+    folder = letters_folder(tmp_path / "letters")
+    assert main([str(trained_model_path), "--drawings", str(folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    model = load_model(trained_model_path)
+    texts = [read_number(model, letter.strokes, letter.canvas).text
+             for letter in load_letters([folder])]
+    refused = [not any(character.isdigit() for character in text) for text in texts]
+    assert report["letters"] == 5 and report["people"] == 2 and report["unlike_digits"] == 5
+    assert report["not_a_digit"] == pytest.approx(sum(refused) / 5)
+    assert report["by_person"]["bob"] == {"letters": 2, "not_a_digit": sum(refused[3:]) / 2}
+    assert sum(report["digits_read"].values()) == sum(
+        character.isdigit() for text in texts for character in text)
+    assert main([str(trained_model_path), "--drawings", str(folder)]) == 0
+    assert "letters: 5 by 2 people: answered not a digit" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main([str(trained_model_path), "--drawings", str(folder), "--box", "60"])
+    assert "error: --box goes with drawings of digits" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from scratchnet.data.numbers import NumbersError, check_text, load_numbers, read_number_file
+from scratchnet.preprocess.strokes import Stroke
 
 STROKES = [{"width": 20.0, "points": [[70.0, 60.0], [72.0, 200.0]]}]
 
@@ -24,7 +25,7 @@ def write(path, **changes):
 def test_a_number_file_is_read_with_its_spaces_left_out(tmp_path):
     number = read_number_file(write(tmp_path / "ann" / "0000.json"), "ann")
     assert (number.person, number.text, number.canvas) == ("ann", "800-9014678", (840, 280))
-    assert number.strokes == [{"width": 20.0, "points": [(70.0, 60.0), (72.0, 200.0)]}]
+    assert number.strokes == [Stroke(20.0, ((70.0, 60.0), (72.0, 200.0)))]
 
 
 @pytest.mark.parametrize("text, message", [

@@ -113,3 +113,64 @@ def test_script_runs_from_a_clone(trained_model_path, digit_pngs, tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["digit"] == labels[0]
+
+
+def number_png(path: Path, text: str) -> Path:
+    """``text`` (digits of tests/hand_drawn.py and dashes) written black on white, 150 px a
+    digit, as a pen draws it."""
+    from PIL import ImageDraw
+
+    from hand_drawn import HAND_DRAWN
+
+    paths, left = [], 20.0
+    for character in text:
+        if character == "-":                   # clear of the digit before it
+            paths.append([(left + 40, 140.0), (left + 90, 141.0)])
+            left += 140
+            continue
+        paths += [[(x * 200 + left, y * 200 + 40) for x, y in stroke]
+                  for stroke in HAND_DRAWN[int(character)]]
+        left += 150
+    picture = Image.new("L", (int(left) + 80, 280), 255)
+    draw = ImageDraw.Draw(picture)
+    for points in paths:
+        draw.line(points, fill=0, width=18, joint="curve")
+        for x, y in points:
+            draw.ellipse((x - 9, y - 9, x + 9, y + 9), fill=0)
+    picture.save(path)
+    return path
+
+
+def test_a_picture_of_a_number_is_read_mark_by_mark(trained_model_path, tmp_path, capsys):
+    png = number_png(tmp_path / "number.png", "10-47")
+    assert main([str(trained_model_path), str(png), "--json"]) == 0
+    (result,) = json.loads(capsys.readouterr().out)
+    assert result["text"] == "10-47" and "digit" not in result
+    assert [mark["kind"] for mark in result["marks"]] == ["digit", "digit", "separator",
+                                                          "digit", "digit"]
+    lefts = [mark["box"][0] for mark in result["marks"]]
+    assert lefts == sorted(lefts)
+    assert main([str(trained_model_path), str(png)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"{png}: 10-47   1 ") and not LINE.match(line)
+
+
+def test_a_picture_of_one_hand_drawn_digit_reads_as_that_digit(trained_model_path, tmp_path,
+                                                               capsys):
+    pngs = [number_png(tmp_path / f"{digit}.png", digit) for digit in "01347"]
+    assert main([str(trained_model_path), *map(str, pngs)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [LINE.match(line)["digit"] for line in lines] == list("01347")
+
+
+def test_a_picture_of_speckles_is_refused_naming_the_file(trained_model_path, tmp_path, capsys):
+    """300 specks of 8x8 px 4 px apart: too large to be dust, too many to be a number."""
+    paper = np.full((160, 1500), 255, np.uint8)
+    cells = np.random.default_rng(0).choice(12 * 125, size=300, replace=False)
+    for row, col in zip(*np.divmod(cells, 125)):
+        paper[5 + 12 * row:13 + 12 * row, 12 * col:12 * col + 8] = 0
+    noise = tmp_path / "noise.png"
+    Image.fromarray(paper).save(noise)
+    assert main([str(trained_model_path), str(noise)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {noise}: the picture's ink falls into ") and "pieces" in err

@@ -11,14 +11,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scratchnet.app.xdriver import HAND_DRAWN
+from scratchnet.data.classes import DIGITS, NAMES, NOT_A_DIGIT, class_names
 from scratchnet.nn.loading import load_model
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.nn.networks import small_cnn
+from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.reading import Mark, ReadingError, read_number
 from scratchnet.reading.cuts import cut_points
 from scratchnet.reading.ink import MAX_STROKES, Piece
 from scratchnet.reading.line import estimate_line, measure_slant
-from scratchnet.reading.outputs import output_names
+from scratchnet.reading.outputs import output_symbols
+
+from hand_drawn import HAND_DRAWN
 
 BOX = 200.0           # a digit's unit square on the canvas, px: the digits are ~140 px tall
 PEN = 20.0
@@ -153,15 +156,16 @@ def test_digits_of_very_different_sizes_are_both_digits():
     assert [mark.kind for mark in reading.marks] == ["digit", "digit"]
 
 
-def test_a_model_that_reads_separators_is_asked_about_them():
-    names = [*"0123456789", "not a digit", "-", "/", "(", ")"]
+def test_a_model_with_a_not_a_digit_output_is_asked_about_it():
+    names = list(class_names(len(NAMES)))
     paths = written("10")
-    reading = read_number(SameDigit(names.index("/"), names), records(paths), canvas_for(paths))
-    assert reading.text == "//"
-    assert reading.marks[0].probabilities.shape == (15,)
-    reading = read_number(SameDigit(names.index("not a digit"), names), records(paths),
-                          canvas_for(paths))
+    reading = read_number(SameDigit(NOT_A_DIGIT, names), records(paths), canvas_for(paths))
     assert reading.text == "??" and reading.marks[0].kind == "not a digit"
+    assert reading.marks[0].probabilities.shape == (len(NAMES),)
+    paths.insert(1, dash(185))                 # separators are still told by their shape
+    paths[2] = paths[2] + [70, 0]
+    reading = read_number(SameDigit(8, names), records(paths), canvas_for(paths))
+    assert reading.text == "8-8"
 
 
 # --- segmentation decided by the network ----------------------------------------------------
@@ -202,6 +206,34 @@ def test_touching_digits_of_separate_strokes_are_read_apart(model):
     paths = written("10", step=95)               # the 1's foot touches the 0
     reading = read_number(model, records(paths), canvas_for(paths))
     assert reading.text == "10"
+
+
+def marks_model(model, path, not_a_digit: float):
+    """``model`` with the fifteen outputs of a training run with marks (``classes.class_names``),
+    saved and loaded back as ``scripts/train.py`` writes it: its digits read as ``model``'s, its
+    "not a digit" output's bias ``not_a_digit``, the separators' never likely."""
+    wide = small_cnn(classes=len(NAMES))
+    for source, target in zip(model.layers, wide.layers):
+        for key, value in source.params.items():
+            target.params[key][..., :value.shape[-1]] = value
+    last = wide.layers[-1].params
+    last["kernel"][:, len(DIGITS):] = 0
+    last["bias"][len(DIGITS):] = -30.0
+    last["bias"][NOT_A_DIGIT] = not_a_digit
+    wide.save(path, metadata={"kind": "model", "classes": list(class_names(len(NAMES)))})
+    return load_model(path)
+
+
+def test_a_model_trained_with_marks_is_read_by_the_names_of_its_outputs(model, tmp_path):
+    paths = written("1047")
+    reads_digits = marks_model(model, tmp_path / "marks.npz", not_a_digit=-30.0)
+    reading = read_number(reads_digits, records(paths), canvas_for(paths))
+    assert reading.text == "1047"
+    assert all(mark.probabilities.shape == (len(NAMES),) for mark in reading.marks)
+    reads_nothing = marks_model(model, tmp_path / "nothing.npz", not_a_digit=30.0)
+    reading = read_number(reads_nothing, records(paths), canvas_for(paths))
+    assert reading.text and set(reading.text) == {"?"}
+    assert {mark.kind for mark in reading.marks} == {"not a digit"}
 
 
 # --- candidate cuts and the line -----------------------------------------------------------
@@ -246,13 +278,17 @@ def test_nan_coordinates_are_refused_naming_the_point():
         read_number(SameDigit(), bad, (280, 280))
 
 
-def test_huge_coordinates_are_ink_off_the_canvas():
+def test_far_coordinates_are_ink_off_the_canvas_and_huge_ones_are_refused():
     paths = written("10")
-    drawing = records(paths) + [{"width": PEN, "points": [[1e300, 1e300], [-1e300, 5.0]]}]
-    drawing[0]["points"].append([1e308, 140.0])           # a stroke that flies off the canvas
+    drawing = records(paths) + [{"width": PEN, "points": [[1e5, 1e5], [-1e5, 5.0]]}]
+    drawing[0]["points"].append([9e5, 140.0])             # a stroke that flies off the canvas
     reading = read_number(SameDigit(), drawing, canvas_for(paths))
     assert reading.text == "88"
     assert reading.marks[0].pieces == (Piece(0, 0, len(paths[0])),)
+    drawing[0]["points"].append([1e308, 140.0])
+    with pytest.raises(ReadingError, match=rf"strokes\[0\]\['points'\]\[{len(paths[0]) + 1}\] "
+                                           r"must be \[x, y\] with finite numbers"):
+        read_number(SameDigit(), drawing, canvas_for(paths))
 
 
 def test_thousands_of_strokes_are_refused_saying_how_many():
@@ -274,7 +310,9 @@ def test_a_model_whose_extra_outputs_have_no_names_is_refused():
     with pytest.raises(ReadingError, match="12 outputs"):
         read_number(model, [], (280, 280))
     with pytest.raises(ValueError, match="does not know"):
-        output_names(SameDigit(0, [*"0123456789", "x"]))
+        output_symbols(SameDigit(0, [*"0123456789", "x"]))
+    with pytest.raises(ValueError, match="does not know"):
+        output_symbols(SameDigit(0, [*"0123456789", "?"]))     # a symbol, not an output's name
 
 
 def test_a_mark_no_digit_is_likely_for_is_not_a_digit():

@@ -12,7 +12,6 @@ from scratchnet.cli import bench_reading
 from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.data.numbers import WrittenNumber
 from scratchnet.data.synthetic import CANVAS, synthetic_strokes
-from scratchnet.preprocess import check_strokes
 from scratchnet.reading.compose import compose_numbers
 from scratchnet.reading.measure import (Outcome, align, digits_matched, mistakes, read_numbers,
                                         split_people, summarize)
@@ -85,8 +84,7 @@ def test_composed_numbers_are_the_same_for_a_seed_and_hold_what_they_say(drawing
     for number in numbers:
         digits = sum(character.isdigit() for character in number.text)
         assert 2 <= digits <= 10 and number.canvas[1] == 280 and number.path is None
-        points = np.concatenate([np.array(stroke["points"]) for stroke in
-                                 check_strokes(number.strokes)])
+        points = np.concatenate([np.array(stroke.points) for stroke in number.strokes])
         assert points.min() >= 0 and (points.max(axis=0) <= number.canvas).all()
     separated = [number for number in numbers if not number.text.isdigit()]
     assert 0 < len(separated) < len(numbers)

@@ -8,10 +8,14 @@ Sets (any combination; at least one):
                          folders of drawn digits (../shared/drawn), ``--count`` of them
     --digits DIR ...     single drawn digits, read as today's app reads a drawing and as a
                          number of one mark
+    --letters DIR ...    people's letters (../shared/letters): how often no digit is read in them
 
-With ``--baseline`` the numbers are read by the x-overlap grouping too. Reading runs with NumPy's
-BLAS held to ``--threads`` threads (one by default: the time is one core's). Exit status: 0
-done, 2 invalid arguments, an unusable model or data set (nothing measured).
+With ``--baseline`` the numbers are read by the x-overlap grouping too. ``--figure PATH`` draws
+two of the written numbers as ``read_number`` read them (``scratchnet.figures.reading``): the
+longest read right that holds a separator, and the shortest of five or more digits read wrong.
+Reading runs with NumPy's BLAS held to ``--threads`` threads (one by default: the time is one
+core's). Exit status: 0 done, 2 invalid arguments, an unusable model or data set (nothing
+measured).
 """
 
 from __future__ import annotations
@@ -49,9 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seed of the composed numbers (default 0)")
     parser.add_argument("--digits", metavar="DIR", nargs="+",
                         help="folders of people's single drawn digits")
+    parser.add_argument("--letters", metavar="DIR", nargs="+",
+                        help="folders of people's letters, to count how often no digit is read")
     parser.add_argument("--baseline", action="store_true",
                         help="also read the numbers by grouping strokes whose x-extents overlap")
     parser.add_argument("--people", action="store_true", help="list every person's figure")
+    parser.add_argument("--figure", metavar="PATH",
+                        help="with --numbers: draw a number read right and one read wrong")
     parser.add_argument("--threads", type=positive_int, default=1,
                         help="BLAS threads while reading (default 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead")
@@ -59,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scratchnet.data.drawings import DrawingsError, load_drawings
+    from scratchnet.data.drawings import DrawingsError, load_drawings, load_letters
     from scratchnet.data.numbers import NumbersError, load_numbers
     from scratchnet.reading import measure
     from scratchnet.reading.baseline import overlap_reader
@@ -69,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not (args.numbers or args.composed or args.digits):
-        parser.error("give at least one of --numbers, --composed, --digits")
+    if not (args.numbers or args.composed or args.digits or args.letters):
+        parser.error("give at least one of --numbers, --composed, --digits, --letters")
+    if args.figure and not args.numbers:
+        parser.error("--figure goes with --numbers")
     try:
         model = load_model(args.model)
         sets = {}
@@ -80,12 +90,13 @@ def main(argv: list[str] | None = None) -> int:
                                                     args.split_seed)
             chosen = {"tuning": set(tuning), "checking": set(checking),
                       "all": set(tuning) | set(checking)}[args.half]
-            sets[f"written numbers ({args.half} people)"] = [
-                number for number in numbers if number.person in chosen]
+            written = [number for number in numbers if number.person in chosen]
+            sets[f"written numbers ({args.half} people)"] = written
         if args.composed:
             sets[f"composed numbers (seed {args.compose_seed})"] = compose_numbers(
                 load_drawings(args.composed), args.count, args.compose_seed)
         digits = load_drawings(args.digits) if args.digits else None
+        letters = load_letters(args.letters) if args.letters else None
     except (ModelFileError, NumbersError, DrawingsError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -101,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
                 for name, reader in readers}
         if digits is not None:
             report["single digits"] = measure.read_single_digits(model, digits)
+        if letters is not None:
+            report["letters"] = measure.read_letters(model, letters)
+    if args.figure:
+        report["figure"] = str(draw_examples(model, written, args.figure))
     if args.json:
         print(json.dumps(report, indent=1))
         return 0
@@ -115,4 +130,25 @@ def main(argv: list[str] | None = None) -> int:
         single = report["single digits"]
         print(f"single digits: {single['digits']} by {single['people']} people: whole drawing "
               f"{single['whole_drawing']:.1%}, read_number {single['read_number']:.1%}")
+    if letters is not None:
+        print(measure.format_letters(report["letters"], args.people))
+    if args.figure:
+        print(f"Wrote {report['figure']}")
     return 0
+
+
+def draw_examples(model, numbers, path):
+    """The figure of ``--figure``: of ``numbers``, the longest read right that holds a
+    separator and the shortest of five or more digits read wrong."""
+    from scratchnet.figures.reading import number_readings
+    from scratchnet.reading import read_number
+
+    readings = [(number, read_number(model, number.strokes, number.canvas))
+                for number in numbers]
+    right = [pair for pair in readings
+             if pair[1].text == pair[0].text and not pair[0].text.isdigit()]
+    wrong = [pair for pair in readings
+             if pair[1].text != pair[0].text and len(pair[0].text) >= 5]
+    examples = ([max(right, key=lambda pair: len(pair[0].text))] if right else []) + \
+        ([min(wrong, key=lambda pair: len(pair[0].text))] if wrong else [])
+    return number_readings(examples, path)

@@ -1,11 +1,20 @@
 """``scratchnet-evaluate`` / ``python scripts/evaluate.py MODEL``: test-set report of a model.
 
 Prints accuracy, a per-class precision/recall/F1 table and the confusion matrix, and writes the
-confusion matrix as a PNG. With ``--drawings DIR [DIR ...]`` it reads people's drawings instead
-of the MNIST test set (``scratchnet.data.drawings``): accuracy overall, per digit and per person
-and the top confusions, as text or, with ``--json``, as one JSON object. Exit status: 0 done,
-1 the data could not be obtained or the PNG not written, 2 invalid arguments or an unusable
-model or drawing file (nothing written).
+confusion matrix as a PNG. Instead of the MNIST test set it reads, as text or, with ``--json``,
+as one JSON object:
+
+    --drawings DIR ...  people's drawings (``scratchnet.data.drawings``): of digits, accuracy
+                        overall, per digit and per person and the top confusions; of letters
+                        (files labelled with a letter), the share read as no digit at all
+                        (``scratchnet.reading.measure.read_letters``)
+    --numbers DIR ...   people's written numbers (``scratchnet.data.numbers``), each read by
+                        ``read_number``: numbers right (digits in order, whole text), digits
+                        right, by length, mistakes by kind, per person
+                        (``scratchnet.reading.measure``)
+
+Exit status: 0 done, 1 the data could not be obtained or the PNG not written, 2 invalid
+arguments or an unusable model, drawing or number file (nothing written).
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from scratchnet.cli.arguments import positive_int
 from scratchnet.cli.errors import EXIT_FAILED, is_expected_failure
 from scratchnet.nn.loading import ModelFileError, load_model
 from scratchnet.preprocess.rendering import PEN_CHOICES
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -40,7 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
         "people's drawings", "read drawings saved in the app's format instead of MNIST")
     drawn.add_argument("--drawings", metavar="DIR", nargs="+",
                        help="folders of drawings: a person's folder of .json files (as the app "
-                            "saves them), or a folder of such folders, one per person")
+                            "saves them), or a folder of such folders, one per person; folders "
+                            "of letters are scored on how often no digit is read in them")
+    drawn.add_argument("--numbers", metavar="DIR", nargs="+",
+                       help="folders of written numbers (a person's folder of number files, "
+                            "or folders of them at any depth), each read by read_number")
     drawn.add_argument("--box", metavar="PX", type=positive_int,
                        help="redraw every drawing with its digit box (the bounding box of its "
                             "points) scaled to PX pixels on its longest side, centred on the "
@@ -48,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     drawn.add_argument("--pen", choices=PEN_CHOICES, default="mnist",
                        help="mnist (default, as the app reads drawings): a pen as thick, for the "
                             "digit's size, as MNIST's; drawn: each stroke's own brush width")
+    drawn.add_argument("--people", action="store_true",
+                       help="with --numbers or letters: a line for every person")
     drawn.add_argument("--json", action="store_true",
                        help="print the results as one JSON object instead of text")
     return parser
@@ -59,14 +75,25 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.drawings is not None and args.numbers is not None:
+        parser.error("give either --drawings or --numbers, not both")
     if args.drawings is None:
-        for option, value in (("--box", args.box), ("--json", args.json or None),
+        for option, value in (("--box", args.box),
                               ("--pen", None if args.pen == "mnist" else args.pen)):
             if value is not None:
                 parser.error(f"{option} goes with --drawings DIR")
+    if args.drawings is None and args.numbers is None:
+        for option, value in (("--json", args.json), ("--people", args.people)):
+            if value:
+                parser.error(f"{option} goes with --drawings DIR or --numbers DIR")
     model_path = Path(args.model)
-    png = None if args.no_png else Path(args.png) if args.png else None if args.drawings else \
-        model_path.with_name(f"{model_path.stem}_confusion_matrix.png")
+    if args.numbers is not None and args.png is not None:
+        parser.error("--png goes with the MNIST test set or drawings of digits, not --numbers")
+    if args.no_png or (args.png is None and (args.drawings or args.numbers)):
+        png = None
+    else:
+        png = Path(args.png) if args.png else \
+            model_path.with_name(f"{model_path.stem}_confusion_matrix.png")
     if png is not None and png.is_dir():
         parser.error(f"--png {png}: is a directory; give a file name")
     if Path(args.data_dir).exists() and not Path(args.data_dir).is_dir():
@@ -78,7 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     if model.input_shape != (28, 28, 1):
         parser.error(f"{model_path}: the model takes inputs of shape {model.input_shape}; "
                      "MNIST digits are (28, 28, 1)")
+    if args.numbers is not None:
+        return evaluate_numbers(parser, args, model, model_path)
     if args.drawings is not None:
+        from scratchnet.data.drawings import DrawingsError, holds_letters
+        try:
+            letters = holds_letters(args.drawings)
+        except DrawingsError as error:
+            parser.error(str(error))
+        if letters:
+            return evaluate_letters(parser, args, model, model_path)
         return evaluate_drawings(parser, args, model, model_path, png)
     try:
         from scratchnet.data.mnist import load_mnist, to_float_images
@@ -153,6 +189,69 @@ def evaluate_drawings(parser: argparse.ArgumentParser, args: argparse.Namespace,
             return EXIT_FAILED
         if not args.json:
             print(f"\nWrote {png}")
+    return 0
+
+
+def reading_model(parser: argparse.ArgumentParser, model, model_path: Path):
+    """``model`` if ``read_number`` can read with it, else a usage error naming the file."""
+    from scratchnet.reading.outputs import output_symbols
+
+    try:
+        output_symbols(model)
+    except ValueError as error:
+        parser.error(f"{model_path}: {error}")
+    return model
+
+
+def evaluate_numbers(parser: argparse.ArgumentParser, args: argparse.Namespace, model,
+                     model_path: Path) -> int:
+    """The ``--numbers`` report (``scratchnet.reading.measure``); a number file that cannot be
+    read is a usage error naming it."""
+    import json
+
+    from scratchnet.data.numbers import NumbersError, load_numbers
+    from scratchnet.reading import measure
+
+    reading_model(parser, model, model_path)
+    try:
+        numbers = load_numbers(args.numbers)
+    except NumbersError as error:
+        parser.error(str(error))
+    summary = measure.summarize(measure.read_numbers(measure.number_reader(model), numbers))
+    if args.json:
+        print(json.dumps({"model": str(model_path), "folders": args.numbers, **summary},
+                         indent=1))
+    else:
+        print(measure.format_summary(f"{model_path} on written numbers "
+                                     f"({', '.join(args.numbers)})", summary, args.people))
+    return 0
+
+
+def evaluate_letters(parser: argparse.ArgumentParser, args: argparse.Namespace, model,
+                     model_path: Path) -> int:
+    """The ``--drawings`` report on folders of letters: how often no digit is read in them."""
+    import json
+
+    from scratchnet.data.drawings import DrawingsError, load_letters
+    from scratchnet.reading import measure
+
+    for option, value in (("--box", args.box), ("--pen", None if args.pen == "mnist" else args.pen),
+                          ("--png", args.png)):
+        if value is not None:
+            parser.error(f"{option} goes with drawings of digits; {args.drawings[0]} holds "
+                         "letters")
+    reading_model(parser, model, model_path)
+    try:
+        letters = load_letters(args.drawings)
+    except DrawingsError as error:
+        parser.error(str(error))
+    summary = measure.read_letters(model, letters)
+    if args.json:
+        print(json.dumps({"model": str(model_path), "folders": args.drawings, **summary},
+                         indent=1))
+    else:
+        print(f"{model_path} on letters ({', '.join(args.drawings)}), read as numbers")
+        print(measure.format_letters(summary, args.people))
     return 0
 
 

@@ -9,11 +9,12 @@ working:
     0-9     "0"-"9"  the digits
     10      "?"      not a digit (a letter, a shape, a scribble)
 
-The symbol is what a written number's text shows for the mark (``"1?"``). The separators of
-written numbers (``- / ( ) : . ,``) have no output: scaled to the network's 28x28 box a slash
-is a slanted 1 and a bracket a bent one (a network given a "/" output read 130 of MNIST's
-1,135 test 1s as slashes), so reading tells them by their shape, size and place in the line
-(``scratchnet.reading``).
+The name is what a model file lists in ``model.metadata["classes"]`` (``class_names``, written
+by every training run); the symbol is what a written number's text shows for the mark
+(``"1?"``, ``symbol_of_name``). The separators of written numbers (``- / ( ) : . ,``) have no
+output: scaled to the network's 28x28 box a slash is a slanted 1 and a bracket a bent one (a
+network given a "/" output read 130 of MNIST's 1,135 test 1s as slashes), so reading tells them
+by their shape, size and place in the line (``scratchnet.reading``).
 """
 
 from __future__ import annotations
@@ -38,3 +39,11 @@ def class_names(outputs: int) -> tuple[str, ...]:
         raise ValueError(f"a model's outputs are the {len(DIGITS)} digits or all "
                          f"{len(NAMES)} classes, got {outputs}")
     return NAMES[:outputs]
+
+
+def symbol_of_name(name: str) -> str:
+    """The symbol of the output named ``name`` (``"7"`` -> "7", ``"not a digit"`` -> "?")."""
+    if name not in NAMES:
+        raise ValueError(f"no network output is named {name!r}; the names are "
+                         f"{', '.join(map(repr, NAMES))}")
+    return SYMBOLS[NAMES.index(name)]

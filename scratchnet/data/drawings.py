@@ -16,10 +16,17 @@ A drawing (a :class:`LabelledDrawing`) is read from its strokes, as the app read
 ``scale_to_box`` redraws a drawing larger or smaller, to measure how the size at which people
 draw matters.
 ``scratchnet.training.metrics.evaluate_drawings`` scores a model on them.
+
+Folders of letters (../shared/letters) are laid out the same way, a file a letter:
+``{"format": 1, "label": "A", "canvas": [W, H], "strokes": [...]}`` (no image), read by
+``load_letters`` as :class:`LetterDrawing` s: drawings that are not digits, to measure how often
+a model says so (``scratchnet.reading.measure.read_letters``). ``holds_letters`` tells the two
+kinds of folder apart by the label of their first file.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +34,9 @@ from typing import Sequence
 
 import numpy as np
 
-from scratchnet.data.personal import NAME_PATTERN, read_sample_file
+from scratchnet.data.personal import FORMAT, NAME_PATTERN, read_sample_file
 from scratchnet.preprocess.rendering import strokes_to_mnist
-from scratchnet.preprocess.strokes import Stroke
+from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
 
 class DrawingsError(ValueError):
@@ -48,6 +55,18 @@ class LabelledDrawing:
     canvas: tuple[int, int]
 
 
+@dataclass
+class LetterDrawing:
+    """One person's drawing of a letter: who drew it, the file, the letter, its strokes on a
+    canvas of (width, height) pixels."""
+
+    person: str
+    path: Path
+    label: str
+    strokes: list[Stroke]
+    canvas: tuple[int, int]
+
+
 def load_drawings(folders: Sequence[str | os.PathLike]) -> list[LabelledDrawing]:
     """Every drawing in ``folders`` (see the module docstring), person by person, by file name.
 
@@ -55,6 +74,25 @@ def load_drawings(folders: Sequence[str | os.PathLike]) -> list[LabelledDrawing]
     for a file that is not a drawing (damaged, not valid JSON, no strokes, ...), and for two
     people of the same name.
     """
+    return [_read_drawing(person, path) for person, path in _files(folders)]
+
+
+def load_letters(folders: Sequence[str | os.PathLike]) -> list[LetterDrawing]:
+    """Every letter in ``folders``, laid out as drawings are (module docstring); raises
+    ``DrawingsError`` as ``load_drawings`` does, naming a file whose label is not one letter."""
+    return [_read_letter(person, path) for person, path in _files(folders)]
+
+
+def holds_letters(folders: Sequence[str | os.PathLike]) -> bool:
+    """Whether the first file of ``folders`` is labelled with a letter rather than a digit
+    (``DrawingsError`` as ``load_drawings`` raises, for folders without drawings)."""
+    path = _files(folders)[0][1]
+    label = _json_object(path).get("label")
+    return isinstance(label, str) and len(label) == 1 and label.isalpha()
+
+
+def _files(folders: Sequence[str | os.PathLike]) -> list[tuple[str, Path]]:
+    """(person, file) of every drawing file in ``folders``, person by person, by name."""
     if not folders:
         raise DrawingsError("no folders of drawings given")
     people: dict[str, Path] = {}
@@ -64,11 +102,7 @@ def load_drawings(folders: Sequence[str | os.PathLike]) -> list[LabelledDrawing]
                 raise DrawingsError(f"{folder}: holds the drawings of {person!r}, as does "
                                     f"{people[person]}; give each person's folder once")
             people[person] = files[0].parent
-    drawings = []
-    for person, folder in people.items():
-        for path in _json_files(folder):
-            drawings.append(_read_drawing(person, path))
-    return drawings
+    return [(person, path) for person, folder in people.items() for path in _json_files(folder)]
 
 
 def _people(folder: Path) -> list[tuple[str, list[Path]]]:
@@ -111,6 +145,40 @@ def _read_drawing(person: str, path: Path) -> LabelledDrawing:
         raise DrawingsError(f"{path}: holds no strokes; drawings are measured from their "
                             "strokes")
     return LabelledDrawing(person, path, sample["label"], sample["strokes"], sample["canvas"])
+
+
+def _json_object(path: Path) -> dict:
+    try:
+        record = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise DrawingsError(f"{path}: could not be read: {error.strerror or error}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise DrawingsError(f"{path}: not valid JSON, perhaps truncated ({error})") from error
+    if not isinstance(record, dict):
+        raise DrawingsError(f"{path}: expected a JSON object, found {type(record).__name__}")
+    return record
+
+
+def _read_letter(person: str, path: Path) -> LetterDrawing:
+    record = _json_object(path)
+    missing = [key for key in ("format", "label", "canvas", "strokes") if key not in record]
+    if missing:
+        raise DrawingsError(f"{path}: missing {', '.join(missing)}")
+    if record["format"] != FORMAT:
+        raise DrawingsError(f"{path}: format {record['format']!r}; this version of scratchnet "
+                            f"reads format {FORMAT}")
+    label = record["label"]
+    if not (isinstance(label, str) and len(label) == 1 and label.isalpha()):
+        raise DrawingsError(f"{path}: label must be one letter, got {label!r}; give folders "
+                            "of letters or of digits, not both")
+    try:
+        strokes = check_strokes(record["strokes"], "strokes")
+        canvas = check_canvas(record["canvas"], "canvas")
+    except ValueError as error:
+        raise DrawingsError(f"{path}: {error}") from error
+    if not strokes:
+        raise DrawingsError(f"{path}: holds no strokes")
+    return LetterDrawing(person, path, label, strokes, canvas)
 
 
 def scale_to_box(strokes: Sequence[Stroke], canvas: tuple[int, int], box: float

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from scratchnet.nn.checks import is_integer
-from scratchnet.preprocess import check_strokes
+from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
 FORMAT = 1
 TEXT_ALPHABET = frozenset("0123456789-/:.,()+ ")
@@ -42,7 +41,7 @@ class WrittenNumber:
     path: Path | None
     text: str
     canvas: tuple[int, int]
-    strokes: list[dict]
+    strokes: list[Stroke]
 
 
 def read_number_file(path: str | os.PathLike, person: str = "") -> WrittenNumber:
@@ -84,14 +83,13 @@ def check_text(text, where: str | os.PathLike = "text") -> str:
 
 
 def _check_canvas(canvas, path: Path) -> tuple[int, int]:
-    if not (isinstance(canvas, list) and len(canvas) == 2
-            and all(is_integer(side) and side > 0 for side in canvas)):
-        raise NumbersError(f"{path}: canvas must be [width, height] in whole pixels above 0, "
-                           f"got {canvas!r}")
-    return int(canvas[0]), int(canvas[1])
+    try:
+        return check_canvas(canvas)
+    except ValueError as error:
+        raise NumbersError(f"{path}: {error}") from error
 
 
-def _check_strokes(strokes, path: Path) -> list[dict]:
+def _check_strokes(strokes, path: Path) -> list[Stroke]:
     try:
         checked = check_strokes(strokes, "strokes")
     except ValueError as error:

@@ -160,6 +160,26 @@ def to_mnist(image: ImageLike) -> np.ndarray:
     ValueError
         The array has an unsupported shape or holds NaN or infinity.
     """
+    ink = ink_of(image)
+    contrast = float(ink.max())
+    is_ink = ink > INK_THRESHOLD * contrast
+    rows = np.flatnonzero(is_ink.any(axis=1))
+    cols = np.flatnonzero(is_ink.any(axis=0))
+    box = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    patch = _fit_in_box(box)
+    canvas = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
+    top, left = _centring_offset(patch)
+    canvas[top:top + patch.shape[0], left:left + patch.shape[1]] = patch
+    return canvas / canvas.max()
+
+
+def ink_of(image: ImageLike) -> np.ndarray:
+    """How much ink each pixel of a picture holds: float32 (H, W), 0 on the background, up to
+    the picture's contrast (the ``ink`` step of the module docstring), whatever the polarity.
+
+    Takes what ``to_mnist`` takes; raises ``BlankImageError`` when no pixel differs from the
+    background by ``MIN_CONTRAST`` or more.
+    """
     gray = _grayscale(image)
     ring = np.concatenate([gray[0], gray[-1], gray[1:-1, 0], gray[1:-1, -1]])
     background = _background(ring)
@@ -173,15 +193,7 @@ def to_mnist(image: ImageLike) -> np.ndarray:
     if contrast < MIN_CONTRAST:
         raise BlankImageError(f"the image is blank: no pixel differs from the background by "
                               f"{MIN_CONTRAST:.0%} or more (largest difference {contrast:.1%})")
-    is_ink = ink > INK_THRESHOLD * contrast
-    rows = np.flatnonzero(is_ink.any(axis=1))
-    cols = np.flatnonzero(is_ink.any(axis=0))
-    box = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    patch = _fit_in_box(box)
-    canvas = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
-    top, left = _centring_offset(patch)
-    canvas[top:top + patch.shape[0], left:left + patch.shape[1]] = patch
-    return canvas / canvas.max()
+    return ink
 
 
 def _grayscale(image: ImageLike) -> np.ndarray:

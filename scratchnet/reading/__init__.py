@@ -7,8 +7,10 @@
 
 ``number`` holds ``read_number`` and its records; the steps it takes live in ``ink``, ``line``,
 ``shape``, ``separators``, ``search``, ``cuts`` and ``brackets``; ``outputs`` says what a
-model's outputs mean. ``measure``, ``compose`` and ``baseline`` are the tools that score it on
-people's numbers (``scripts/bench_reading.py``); docs/reading.md tells how it was tuned.
+model's outputs stand for in the text (from ``scratchnet.data.classes``). ``measure``,
+``compose`` and ``baseline`` are the tools that score it on people's numbers
+(``scripts/bench_reading.py``, ``scripts/evaluate.py --numbers``); docs/reading.md tells how it
+was tuned.
 """
 
 from scratchnet.reading.ink import ReadingError

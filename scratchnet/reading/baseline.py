@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.preprocess.strokes import Stroke
 from scratchnet.reading.ink import Ink
 from scratchnet.reading.line import rough_marks
 
 
-def read_by_overlap(model, strokes: list[dict], canvas: tuple[int, int]) -> str:
+def read_by_overlap(model, strokes: list[Stroke | dict], canvas: tuple[int, int]) -> str:
     """The digits read from the strokes grouped by overlapping x-extent."""
     ink = Ink(strokes, canvas)
     groups = rough_marks(ink.points)
     if not groups:
         return ""
-    images = np.stack([strokes_to_mnist([strokes[index] for index in group], ink.canvas)
+    images = np.stack([strokes_to_mnist([ink.strokes[index] for index in group], ink.canvas)
                        for group in groups])
     return "".join(str(digit) for digit in model.predict(images[..., np.newaxis]).argmax(axis=1))
 

@@ -38,6 +38,7 @@ import numpy as np
 from scratchnet.data.drawings import LabelledDrawing
 from scratchnet.data.numbers import WrittenNumber
 from scratchnet.data.synthetic import hand_path
+from scratchnet.preprocess.strokes import Stroke
 
 HEIGHT = 150.0
 CANVAS_HEIGHT = 280
@@ -153,11 +154,11 @@ def _arc(rng: np.random.Generator, side: int) -> list[list[float]]:
     return np.column_stack([xs - xs.min(), angles * height / 2]).tolist()
 
 
-def _placed(strokes: Sequence[dict], left: float, middle: float, height: float
+def _placed(strokes: Sequence[Stroke], left: float, middle: float, height: float
             ) -> list[np.ndarray]:
     """The drawing's strokes scaled to ``height``, its box's left edge at ``left`` and its
     middle at ``middle``."""
-    paths = [np.array(stroke["points"], dtype=np.float64) for stroke in strokes]
+    paths = [np.array(stroke.points, dtype=np.float64) for stroke in strokes]
     points = np.concatenate(paths)
     low, high = points.min(axis=0), points.max(axis=0)
     scale = height / max(float(high[1] - low[1]), 1.0)
@@ -172,5 +173,5 @@ def _on_canvas(person: str, text: str, paths: list[np.ndarray]) -> WrittenNumber
     low, high = points.min(axis=0), points.max(axis=0)
     shift = np.array([MARGIN - low[0], CANVAS_HEIGHT / 2 - (low[1] + high[1]) / 2])
     width = int(np.ceil(high[0] - low[0] + 2 * MARGIN))
-    strokes = [{"width": PEN, "points": np.round(path + shift, 2).tolist()} for path in paths]
+    strokes = [Stroke(PEN, tuple(map(tuple, np.round(path + shift, 2).tolist()))) for path in paths]
     return WrittenNumber(person, None, text, (width, CANVAS_HEIGHT), strokes)

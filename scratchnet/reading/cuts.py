@@ -51,16 +51,16 @@ MAX_SPANS = 3
 CUT_ODDS = 0.5
 
 
-def split_joined(model, names: Sequence[str], ink: Ink, line: Line, chosen: Sequence[Candidate],
+def split_joined(model, symbols: Sequence[str], ink: Ink, line: Line, chosen: Sequence[Candidate],
                  read: dict) -> list[Candidate]:
     """``chosen`` with each mark that reads better cut apart replaced by its parts."""
     result = []
     for mark in chosen:
-        result += _split(model, names, ink, line, mark, read) or [mark]
+        result += _split(model, symbols, ink, line, mark, read) or [mark]
     return result
 
 
-def _split(model, names, ink: Ink, line: Line, mark: Candidate, read: dict
+def _split(model, symbols, ink: Ink, line: Line, mark: Candidate, read: dict
            ) -> list[Candidate] | None:
     widths = [np.ptp(line.deslant(ink.piece_points(piece))[:, 0]) for piece in mark.pieces]
     widest = int(np.argmax(widths))
@@ -89,7 +89,7 @@ def _split(model, names, ink: Ink, line: Line, mark: Candidate, read: dict
         run.shape = measure_shape([ink.piece_points(part) for part in run.pieces], line)
     read_candidates(model, ink, found, read)
     for run in found:
-        run.scores = score_readings(run.shape, run.outputs, names)
+        run.scores = score_readings(run.shape, run.outputs, symbols)
     # best[k]: the best total of runs covering spans 0 to k - 1, cuts paid for.
     best = [0.0] + [-math.inf] * (len(bounds) - 1)
     back = [0] * len(bounds)

@@ -1,4 +1,5 @@
-"""How well a reader reads written numbers: the figures ``scripts/bench_reading.py`` prints.
+"""How well a reader reads written numbers: the figures ``scripts/bench_reading.py`` and
+``scripts/evaluate.py --numbers`` print.
 
 A reader is any function ``(strokes, canvas) -> text``; ``number_reader(model)`` is
 ``read_number``'s, ``scratchnet.reading.baseline.overlap_reader(model)`` the classic grouping it
@@ -35,11 +36,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from scratchnet.data.drawings import LabelledDrawing
+from scratchnet.data.drawings import LabelledDrawing, LetterDrawing
+from scratchnet.data.letters import DIGIT_LOOKALIKES
 from scratchnet.data.numbers import WrittenNumber
-from scratchnet.preprocess import strokes_to_mnist
+from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.reading.number import read_number
-from scratchnet.reading.outputs import DIGITS
+from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT
 
 Reader = Callable[[list, tuple], str]
 KINDS = ("misread", "separator read as digit", "digit read as separator",
@@ -124,7 +126,7 @@ def mistakes(written: str, read: str) -> Counter:
         elif expected is None:
             found["split"] += 1
         elif expected in DIGITS:
-            found["misread" if got in DIGITS else "digit read as not a digit" if got == "?"
+            found["misread" if got in DIGITS else "digit read as not a digit" if got == NOT_A_DIGIT
                   else "digit read as separator"] += 1
         else:
             found["separator read as digit" if got in DIGITS else "separator misread"] += 1
@@ -215,6 +217,46 @@ def read_single_digits(model, drawings: Sequence[LabelledDrawing]) -> dict:
     return {"digits": len(drawings), "people": len({drawing.person for drawing in drawings}),
             "whole_drawing": float(np.mean(whole == labels)),
             "read_number": float(np.mean(as_number))}
+
+
+def read_letters(model, letters: Sequence[LetterDrawing]) -> dict:
+    """People's letters (``scratchnet.data.drawings.load_letters``) read as numbers: the share
+    answered "not a digit" (no digit in ``read_number``'s text), over all of them, over those
+    that look like no digit (not in ``DIGIT_LOOKALIKES``, for which a digit is a fair reading),
+    and per person; the digits read most often."""
+    if not letters:
+        raise ValueError("no letters to read")
+    texts = [read_number(model, letter.strokes, letter.canvas).text for letter in letters]
+    refused = [not any(character in DIGITS for character in text) for text in texts]
+    unlike = [answer for letter, answer in zip(letters, refused)
+              if letter.label not in DIGIT_LOOKALIKES]
+    by_person: dict[str, list[bool]] = defaultdict(list)
+    for letter, answer in zip(letters, refused):
+        by_person[letter.person].append(answer)
+    digits = Counter(character for text in texts for character in text if character in DIGITS)
+    return {"letters": len(letters), "people": len(by_person),
+            "not_a_digit": float(np.mean(refused)),
+            "unlike_digits": len(unlike),
+            "not_a_digit_unlike_digits": float(np.mean(unlike)) if unlike else None,
+            "by_person": {person: {"letters": len(answers),
+                                   "not_a_digit": float(np.mean(answers))}
+                          for person, answers in sorted(by_person.items())},
+            "digits_read": dict(digits.most_common())}
+
+
+def format_letters(summary: dict, people: bool = False) -> str:
+    """``read_letters``' figures as a few lines of text (and a line per person with ``people``)."""
+    unlike = summary["not_a_digit_unlike_digits"]
+    lines = [f"letters: {summary['letters']} by {summary['people']} people: answered not a "
+             f"digit {summary['not_a_digit']:.1%}"
+             + ("" if unlike is None else f"; of the {summary['unlike_digits']} that look like "
+                                          f"no digit {unlike:.1%}"),
+             "  digits read in them: " + (", ".join(f"{digit} {count}" for digit, count
+                                                     in summary["digits_read"].items()) or "none")]
+    if people:
+        lines += [f"    {person}: {row['not_a_digit']:.0%} of {row['letters']}"
+                  for person, row in summary["by_person"].items()]
+    return "\n".join(lines)
 
 
 def split_people(people: Sequence[str], seed: int = 0) -> tuple[list[str], list[str]]:

@@ -26,12 +26,13 @@ from typing import Sequence
 
 import numpy as np
 
-from scratchnet.preprocess import MNIST_SIZE
+from scratchnet.preprocess.images import MNIST_SIZE
+from scratchnet.preprocess.strokes import Stroke
 from scratchnet.reading.brackets import pair_brackets
 from scratchnet.reading.cuts import split_joined
 from scratchnet.reading.ink import Ink, Piece, ReadingError
 from scratchnet.reading.line import Line, estimate_line, fit_line, measure_slant
-from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, UNKNOWN, output_names
+from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, output_symbols
 from scratchnet.reading.search import (Candidate, best_marks, candidates, measure_candidates,
                                        order_pieces, read_apart_first, render)
 
@@ -43,7 +44,7 @@ SURE_AT = 0.9
 NOT_A_DIGIT_BELOW = 0.5
 REFIT_MARKS = 3  # the line is measured again on at least this many digits
 REFIT = 0.1     # the line is measured again when its height, middle (heights) or slant moves more
-DIGIT, SEPARATOR = "digit", "separator"
+DIGIT, SEPARATOR, NOT_DIGIT = "digit", "separator", "not a digit"
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class NumberReading:
         return bool(self.marks) and all(mark.sure for mark in self.marks)
 
 
-def read_number(model, strokes: Sequence[dict], canvas: tuple[int, int] = (280, 280)
+def read_number(model, strokes: Sequence[Stroke | dict], canvas: tuple[int, int] = (280, 280)
                 ) -> NumberReading:
     """Read the number written with ``strokes`` on a canvas of ``canvas`` (width, height) px.
 
@@ -106,8 +107,9 @@ def read_number(model, strokes: Sequence[dict], canvas: tuple[int, int] = (280, 
     model
         What ``scratchnet.load_model`` returns: ``predict`` gives the digits 0-9 first, and any
         further outputs are named in ``model.metadata["classes"]`` (``reading.outputs``).
-    strokes : list of ``{"width": w, "points": [[x, y], ...]}``
-        The app's strokes, canvas pixels, y down. Ink off the canvas is not read.
+    strokes : list of Stroke, or of their records ``{"width": w, "points": [[x, y], ...]}``
+        The app's strokes, canvas pixels, y down (``scratchnet.preprocess.strokes``). Ink off
+        the canvas is not read.
     canvas : (width, height)
 
     Returns
@@ -122,9 +124,14 @@ def read_number(model, strokes: Sequence[dict], canvas: tuple[int, int] = (280, 
         strokes or points than a number could have, or the model's outputs are not digits
         first (a ``ValueError``).
     """
-    ink = Ink(strokes, canvas)
+    return read_ink(model, Ink(strokes, canvas))
+
+
+def read_ink(model, ink: Ink) -> NumberReading:
+    """``read_number`` of a drawing's checked ink (the steps of the module docstring): what
+    ``scratchnet.reading.picture`` reads a picture's ink with."""
     try:
-        names = output_names(model)
+        symbols = output_symbols(model)
     except ValueError as error:
         raise ReadingError(str(error)) from error
     if not ink.pieces:
@@ -132,26 +139,26 @@ def read_number(model, strokes: Sequence[dict], canvas: tuple[int, int] = (280, 
     pen = ink.pen_width()
     read: dict = {}
     line = estimate_line([ink.piece_points(piece) for piece in ink.pieces], pen)
-    chosen = choose_marks(model, names, ink, line, read)
+    chosen = choose_marks(model, symbols, ink, line, read)
     # The rough line may have taken a bracket's height or a slash's lean: measure the line
     # again on the marks read as digits, and read again if it moved.
     refined = refit_line(ink, chosen, line)
     if refined is not None:
         line = refined
-        chosen = choose_marks(model, names, ink, line, read)
-    chosen = split_joined(model, names, ink, line, chosen, read)
+        chosen = choose_marks(model, symbols, ink, line, read)
+    chosen = split_joined(model, symbols, ink, line, chosen, read)
     pair_brackets(chosen)
-    marks = finish_marks(model, names, ink, chosen)
+    marks = finish_marks(model, symbols, ink, chosen)
     return NumberReading("".join(mark.character for mark in marks), tuple(marks), line)
 
 
-def choose_marks(model, names: Sequence[str], ink: Ink, line: Line, read: dict
+def choose_marks(model, symbols: Sequence[str], ink: Ink, line: Line, read: dict
                  ) -> list[Candidate]:
     """The best marks for the line ``line`` (``read``: what has been read, by pieces)."""
     segment = order_pieces(ink, ink.pieces, line)
     found = candidates(segment, line)
     measure_candidates(segment, found, line)
-    read_apart_first(model, names, ink, segment, found, read)
+    read_apart_first(model, symbols, ink, segment, found, read)
     return best_marks(found, segment, ink.pen_width())
 
 
@@ -182,7 +189,7 @@ def box(ink: Ink, pieces: Sequence[Piece]) -> tuple[float, float, float, float]:
     return float(low[0]), float(low[1]), float(high[0]), float(high[1])
 
 
-def finish_marks(model, names: Sequence[str], ink: Ink, chosen: list[Candidate]) -> list[Mark]:
+def finish_marks(model, symbols: Sequence[str], ink: Ink, chosen: list[Candidate]) -> list[Mark]:
     """The chosen candidates as marks, each with its image and the network's outputs. A digit
     the network gives less than ``NOT_A_DIGIT_BELOW`` is "not a digit" when the model has no
     output for that."""
@@ -199,17 +206,17 @@ def finish_marks(model, names: Sequence[str], ink: Ink, chosen: list[Candidate])
         scores = np.array(list(candidate.scores.values()))
         confidence = 1.0 / float(np.exp(scores - candidate.scores[best]).sum())
         if best in DIGITS:
-            doubted = (NOT_A_DIGIT not in names and candidate.outputs is not None
+            doubted = (NOT_A_DIGIT not in symbols and candidate.outputs is not None
                        and candidate.outputs[DIGITS.index(best)] < NOT_A_DIGIT_BELOW)
-            kind, character = (NOT_A_DIGIT, UNKNOWN) if doubted else (DIGIT, best)
+            kind, character = (NOT_DIGIT, NOT_A_DIGIT) if doubted else (DIGIT, best)
         elif best == NOT_A_DIGIT:
-            kind, character = NOT_A_DIGIT, UNKNOWN
+            kind, character = NOT_DIGIT, NOT_A_DIGIT
         else:
             kind, character = SEPARATOR, best
         image = (candidate.image if candidate.image is not None
                  else np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32))
         outputs = (candidate.outputs if candidate.outputs is not None
-                   else np.full(len(names), math.nan, np.float32))
+                   else np.full(len(symbols), math.nan, np.float32))
         marks.append(Mark(candidate.pieces, box(ink, candidate.pieces), kind, character,
                           outputs, image, confidence))
     return marks

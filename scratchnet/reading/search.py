@@ -9,9 +9,9 @@ consecutive pieces that is not wider than ``MAX_WIDTH`` line heights and has no 
 ``MAX_GAP`` inside. Each candidate is scored, for every reading ``c`` it could have:
 
     score(c) = w log P_network(c) + digit fit of the shape       for the digits
-             = separator fit of the shape                        for separators the network lacks
-             = w log P_network(c) + separator fit of the place   for separators it has
-             = w log P_network(not a digit), or NOT_A_DIGIT_SCORE for "not a digit"
+             = separator fit of the shape                        for the separators
+             = w log P_network(not a digit) - NOT_A_DIGIT_COST, or NOT_A_DIGIT_SCORE when
+               the network has no output for it
 
 with w = ``RECOGNITION_WEIGHT``: a reading the network is not sure of counts for much less than
 its probability says (a part of a digit or two digits together are read as some digit all too
@@ -42,12 +42,11 @@ from typing import Sequence
 
 import numpy as np
 
-from scratchnet.preprocess import BlankImageError, strokes_to_mnist
+from scratchnet.preprocess.images import BlankImageError
 from scratchnet.reading.ink import Ink, Piece
 from scratchnet.reading.line import Line, resample_path
-from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT, SEPARATORS
-from scratchnet.reading.separators import (digit_score, place_scores,
-                                            separator_scores, soft)
+from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT
+from scratchnet.reading.separators import digit_score, separator_scores, soft
 from scratchnet.reading.shape import Shape, measure_shape
 
 MAX_PIECES = 4          # a mark of more pieces than this is not looked for
@@ -59,6 +58,9 @@ APART = 0.3             # line heights: ink this far apart does not
 MOST_SAMPLES = 100      # points of a path at most, to measure how close it comes to others
 NOT_A_DIGIT_SCORE = math.log(0.005)  # without a network output for it: the score of a mark
                                      # that fits nothing better
+NOT_A_DIGIT_COST = 3.0               # nats taken from the network's "not a digit" score:
+                                     # tuning half 63.4% -> 68.2% of numbers right, letters
+                                     # like no digit answered so 85.7% -> 80.9% (docs/reading.md)
 WORTH_READING = math.log(1e-3)       # candidates whose shape fits a digit worse are not read
 UNREAD_DIGIT = math.log(0.1)         # a digit's share of an unread candidate
 APART_ENOUGH = 1.0
@@ -196,7 +198,7 @@ def read_candidates(model, ink: Ink, found: Sequence[Candidate], read: dict) -> 
         read[candidate.pieces] = candidate.image, candidate.outputs
 
 
-def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
+def read_apart_first(model, symbols: Sequence[str], ink: Ink, segment: Segment,
                      found: Sequence[Candidate], read: dict) -> None:
     """Read and score the candidates: those of one piece first, then those of several pieces
     unless reading their pieces apart already scores ``APART_ENOUGH`` or more (their best
@@ -205,7 +207,7 @@ def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
     singles = {candidate.first: candidate for candidate in found
                if candidate.stop == candidate.first + 1}
     read_candidates(model, ink, list(singles.values()), read)
-    score_candidates(singles.values(), names)
+    score_candidates(singles.values(), symbols)
     pen = ink.pen_width()
     together = []
     for candidate in found:
@@ -217,38 +219,37 @@ def read_apart_first(model, names: Sequence[str], ink: Ink, segment: Segment,
                 together.append(candidate)
     read_candidates(model, ink, together, read)
     score_candidates([candidate for candidate in found if candidate.stop > candidate.first + 1],
-                     names)
+                     symbols)
 
 
 def render(ink: Ink, found: Sequence[Candidate]) -> None:
-    """Each candidate's 28x28 image, as the app makes it (``strokes_to_mnist``)."""
+    """Each candidate's 28x28 image (``Ink.image_of``: as the app makes it)."""
     for candidate in found:
         if candidate.image is None:
             try:
-                candidate.image = strokes_to_mnist(ink.records(candidate.pieces), ink.canvas)
+                candidate.image = ink.image_of(candidate.pieces)
             except BlankImageError:
                 candidate.image = None
 
 
-def score_candidates(found: Sequence[Candidate], names: Sequence[str]) -> None:
+def score_candidates(found: Sequence[Candidate], symbols: Sequence[str]) -> None:
     """Each measured candidate's ``scores`` (``score_readings``)."""
     for candidate in found:
-        candidate.scores = score_readings(candidate.shape, candidate.outputs, names)
+        candidate.scores = score_readings(candidate.shape, candidate.outputs, symbols)
 
 
-def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str]
+def score_readings(shape: Shape, outputs: np.ndarray | None, symbols: Sequence[str]
                    ) -> dict[str, float]:
     """Log score of each reading of a mark of ``shape`` that the network read as ``outputs``
     (None: not read). See the module docstring.
 
-    A separator the network has no output for is told by its shape alone; the better its shape
+    Separators are told by their shape alone (``reading.separators``); the better the shape
     fits one, the less likely a digit is: the digits share what the shape leaves them,
     ``1 - SEPARATOR_SHARE * exp(best separator fit)`` (never nothing: a bracket that pairs
     with none is more likely a digit, ``reading.brackets``).
     """
     scores = separator_scores(shape)
-    by_shape = [scores[name] for name in SEPARATORS if name not in names]
-    left_for_digits = 1 - SEPARATOR_SHARE * math.exp(max(by_shape, default=-math.inf))
+    left_for_digits = 1 - SEPARATOR_SHARE * math.exp(max(scores.values()))
     digit_fit = digit_score(shape) + math.log(left_for_digits)
     if outputs is None:
         scores.update({digit: digit_fit + UNREAD_DIGIT for digit in DIGITS})
@@ -257,12 +258,8 @@ def score_readings(shape: Shape, outputs: np.ndarray | None, names: Sequence[str
     logs = RECOGNITION_WEIGHT * np.log(np.maximum(outputs, 1e-12))
     for index, digit in enumerate(DIGITS):
         scores[digit] = float(logs[index]) + digit_fit
-    place = place_scores(shape)
-    for index, name in enumerate(names):
-        if name in SEPARATORS:
-            scores[name] = float(logs[index]) + place[name]
-    scores[NOT_A_DIGIT] = (float(logs[names.index(NOT_A_DIGIT)]) if NOT_A_DIGIT in names
-                           else NOT_A_DIGIT_SCORE)
+    scores[NOT_A_DIGIT] = (float(logs[symbols.index(NOT_A_DIGIT)]) - NOT_A_DIGIT_COST
+                           if NOT_A_DIGIT in symbols else NOT_A_DIGIT_SCORE)
     return scores
 
 

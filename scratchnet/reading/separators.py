@@ -20,10 +20,8 @@ score is the log of the product, 0 for a perfect fit.
 
 The bounds come from the marks of the tuning half of ../shared/numbers: the percentiles of
 each measure for each character, on the numbers whose rough marks matched their text one to
-one and on all of them read with the labels' help (docs/reading.md).
-A model with outputs for some separators reads their form itself; for those, only the size and
-place parts of the rule (``place_scores``) apply, since the network sees every mark scaled to
-the same 28x28 box.
+one and on all of them read with the labels' help (docs/reading.md). The network has no
+output for any separator (``scratchnet.data.classes``): these rules are all that tells them.
 """
 
 from __future__ import annotations
@@ -61,7 +59,7 @@ def digit_score(shape: Shape) -> float:
                     * soft(bottom, 0.0, 0.3, INF, INF) * soft(top, -INF, -INF, -0.15, 0.25))
 
 
-def place_scores(shape: Shape) -> dict[str, float]:
+def _place_scores(shape: Shape) -> dict[str, float]:
     """Log of how well the mark's size and place (not its form) fit each separator."""
     one = 1.0 if shape.one_path else FLOOR
     small = soft(shape.height, -INF, -INF, 0.3, 0.5)
@@ -82,7 +80,7 @@ def place_scores(shape: Shape) -> dict[str, float]:
 
 def separator_scores(shape: Shape) -> dict[str, float]:
     """Log of how well the mark fits each separator, form included (see the module docstring)."""
-    scores = place_scores(shape)
+    scores = _place_scores(shape)
     straight = soft(abs(shape.bend), -INF, -INF, 0.1, 0.2)
     smooth = soft(shape.wiggle, -INF, -INF, 60, 120) * soft(shape.sharpest, -INF, -INF, 50, 90)
     arc = (soft(shape.flatness, -INF, -INF, 0.7, 1.0) * smooth

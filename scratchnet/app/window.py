@@ -238,7 +238,7 @@ class App:
         root.bind("<Key-f>", lambda event: self.toggle_features())
         root.bind("<Key-l>", lambda event: self.models.teach())
         root.bind("<Key-b>", lambda event: self.models.toggle())
-        root.bind("<Key-n>", lambda event: self.number_entry.focus_set())
+        root.bind("<Key-n>", lambda event: self.edit_number())
         for key in ("<Return>", "<KP_Enter>"):
             root.bind(key, lambda event: self.save_number())
         for digit in range(10):
@@ -490,6 +490,13 @@ class App:
         self.clear()
         samples = "sample" if count == 1 else "samples"
         self.say(f"saved as {label} ({count} {samples} of {label})", DONE)
+
+    def edit_number(self) -> None:
+        """Into the Number field, its text selected: typing replaces it, Enter saves."""
+        entry = self.number_entry
+        entry.focus_set()
+        entry.select_range(0, "end")
+        entry.icursor("end")
 
     def save_number(self) -> None:
         """Store the drawing in ``--my-numbers`` as the number typed in the Number field (what

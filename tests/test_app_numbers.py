@@ -1,11 +1,13 @@
-"""The drawing app reading written numbers, in a real X server (Xvfb) driven by xdotool: a number
+"""The drawing app reading written numbers, in a real X server (Xvfb): driven by xdotool, a number
 written with the mouse is read mark by mark, a 4 of two strokes stays one mark, an X is not a
-digit, Enter saves the drawing as the number typed in the Number field, and the window keeps
-answering while a slow model reads a long number."""
+digit, Enter saves the drawing as the number typed in the Number field; in this process, the
+window keeps answering while a slow model reads a long number, the panel follows the pointer
+from mark to mark, and the canvas grows with the window."""
 
 import json
 import time
 import tkinter as tk
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -167,31 +169,84 @@ class SlowModel:
         return self.model.predict(x)
 
 
+def open_app(display, model_path, folder) -> App:
+    """The app's window in this process, its poll running once ``root.update`` is called."""
+    app = App(tk.Tk(screenName=display.name), model_path, folder / "my_digits",
+              canvas_size=SIZE, my_numbers=folder / "my_numbers")
+    app.root.after(0, app.poll)
+    return app
+
+
+def put_strokes(app, strokes, width: float) -> None:
+    for stroke in strokes:
+        app.drawing.begin_stroke(*stroke[0], width)
+        for point in stroke[1:]:
+            app.drawing.extend_stroke(*point)
+        app.drawing.end_stroke()
+
+
+def settle(app, timeout: float = 20) -> tuple[float, int, float]:
+    """Run the main loop's work until the newest drawing's reading is shown; how long that
+    took, how many times the loop ran, and the longest it waited in one go."""
+    started = last = time.monotonic()
+    ticks, longest = 0, 0.0
+    while app.shown_version != app.drawing.version and time.monotonic() - started < timeout:
+        app.root.update()                  # the main loop's work: events, and the poll
+        now = time.monotonic()
+        longest, last, ticks = max(longest, now - last), now, ticks + 1
+        time.sleep(0.005)
+    return time.monotonic() - started, ticks, longest
+
+
 def test_the_window_answers_while_a_long_number_is_read(display, trained_model_path, tmp_path):
-    app = App(tk.Tk(screenName=display.name), trained_model_path, tmp_path / "my_digits",
-              canvas_size=SIZE, my_numbers=tmp_path / "my_numbers")
-    root = app.root
+    app = open_app(display, trained_model_path, tmp_path)
     try:
         slow = SlowModel(app.models.model, delay=0.3)
         app.reader.use(slow, app.models.using)
-        for stroke in written("13071307130", box=70, step=70, left=10):
-            app.drawing.begin_stroke(*stroke[0], 8)
-            for point in stroke[1:]:
-                app.drawing.extend_stroke(*point)
-            app.drawing.end_stroke()
-        root.after(0, app.poll)
-        started = time.monotonic()
+        put_strokes(app, written("13071307130", box=70, step=70, left=10), width=8)
         app.recognize_now()
-        ticks, longest, last = 0, 0.0, time.monotonic()
-        while app.shown is None and time.monotonic() - started < 30:
-            root.update()                  # the main loop's work: events, and the poll
-            now = time.monotonic()
-            longest, last, ticks = max(longest, now - last), now, ticks + 1
-            time.sleep(0.005)
-        took = time.monotonic() - started
+        took, ticks, longest = settle(app, timeout=30)
         assert app.shown is not None and app.shown.number.text == "13071307130"
         assert slow.calls >= 3 and took >= 0.9, "the reading was slow, as intended"
         assert longest < 0.2, f"the window waited {longest:.2f} s for the reader"
         assert ticks > took / 0.05
+    finally:
+        app.close()
+
+
+def test_the_panel_shows_the_mark_under_the_pointer(display, trained_model_path, tmp_path):
+    app = open_app(display, trained_model_path, tmp_path)
+    try:
+        put_strokes(app, written("1047"), width=20)
+        app.recognize_now()
+        settle(app)
+        marks = app.shown.number.marks
+        assert len(app.canvas.find_withtag("marks")) == 2 * len(marks) == 8   # box and answer
+        assert app.answer.digit.cget("text") == "7", "the last mark by default"
+        left, top, right, bottom = marks[0].box
+        app.on_pointer(SimpleNamespace(x=(left + right) / 2, y=(top + bottom) / 2))
+        assert app.answer.digit.cget("text") == "1"
+        assert app.answer.title.cget("text").startswith("mark 1 of 4")
+        app.on_pointer(SimpleNamespace(x=5, y=5))            # over no mark: the last one
+        assert app.answer.digit.cget("text") == "7"
+    finally:
+        app.close()
+
+
+def test_the_canvas_grows_with_the_window_and_the_drawing_is_read_again(
+        display, trained_model_path, tmp_path):
+    app = open_app(display, trained_model_path, tmp_path)
+    try:
+        put_strokes(app, written("1047"), width=20)
+        app.recognize_now()
+        settle(app)
+        before = app.drawing.size
+        app.root.geometry(f"{app.root.winfo_width() + 200}x{app.root.winfo_height() + 100}")
+        app.root.update()
+        canvas = app.canvas
+        assert app.drawing.size == (canvas.winfo_width(), canvas.winfo_height())
+        assert app.drawing.size[0] >= before[0] + 150 and app.drawing.size[1] >= before[1] + 50
+        settle(app)
+        assert app.shown_version == app.drawing.version and app.shown.number.text == "1047"
     finally:
         app.close()

@@ -341,6 +341,10 @@ class App:
 
     def show(self, reading: Reading) -> None:
         if reading.error is not None:
+            self.shown = None
+            self.canvas.delete("marks")
+            self.answer.show_hint("not read", reading.image28)
+            self.number.show_hint("not read")
             self.say(reading.error, PROBLEM)
             self.report.write({"error": reading.error})
             return
@@ -512,20 +516,21 @@ class App:
             self.say("Still reading the drawing: press Enter again in a moment.", NOTE)
             return
         try:
-            path = numbers.save_number(self.my_numbers, text, self.drawing.strokes,
-                                       self.drawing.size)
+            saved = numbers.check_text(text, "the Number field")
         except numbers.NumbersError as error:
-            self.say(f"Not saved: {error}. Type the number as it is written in the Number "
-                     "field, then press Enter.", PROBLEM)
+            self.say(f"Not saved: {error}. Type the number as it is written, then press Enter.",
+                     PROBLEM)
             self.report.write({"error": f"not saved: {error}"})
-            entry.focus_set()
+            self.edit_number()
             return
+        try:
+            path = numbers.save_number(self.my_numbers, saved, self.drawing.strokes,
+                                       self.drawing.size)
         except (OSError, ValueError) as error:       # the drawing stays, to try again
             reason = describe_error(error)
             self.say(f"Not saved: {reason}", PROBLEM)
             self.report.write({"error": f"not saved: {reason}"})
             return
-        saved = numbers.check_text(text)
         self.report.write({"saved_number": str(path), "text": saved})
         entry.delete(0, "end")
         self.prefilled = ""

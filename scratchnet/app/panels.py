@@ -155,7 +155,7 @@ class AnswerPanel(ttk.Frame):
         self.confidence.configure(text="")
         self.advice.configure(text="")
         self._show_input(image28)
-        self._show_bars(None, ())
+        self._show_bars(None, (), ACCENT)
 
     def show_mark(self, mark: Mark, index: int, count: int, names: tuple[str, ...],
                   read_ms: float) -> None:
@@ -180,7 +180,7 @@ class AnswerPanel(ttk.Frame):
             self.confidence.configure(text=f"confidence {mark.confidence:.1%}")
             self.advice.configure(text="")
         self._show_input(mark.image)
-        self._show_bars(probabilities, names)
+        self._show_bars(probabilities, names, colour)
 
     def _show_input(self, image28: np.ndarray | None) -> None:
         pixels = np.zeros((28, 28), np.uint8) if image28 is None else \
@@ -188,9 +188,11 @@ class AnswerPanel(ttk.Frame):
         self._photo = photo(pixels, PREVIEW_SIZE // 28)
         self.preview.configure(image=self._photo)
 
-    def _show_bars(self, probabilities: np.ndarray | None, names: tuple[str, ...]) -> None:
-        """One bar per output; without a reading, empty tracks for the ten digits. A mark the
-        network did not read (a dot, measured by its shape alone) has NaN outputs: no bars."""
+    def _show_bars(self, probabilities: np.ndarray | None, names: tuple[str, ...],
+                   colour: str) -> None:
+        """One bar per output, the most probable in ``colour``; without a reading, empty tracks
+        for the ten digits. A mark the network did not read (a dot, measured by its shape
+        alone) has NaN outputs: no bars."""
         bars, row, left, length = self.bars, self.BAR_ROW, self.BAR_LEFT, self.BAR_LENGTH
         bars.delete("all")
         labels = [output_label(name) for name in names] or [str(digit) for digit in range(10)]
@@ -209,7 +211,7 @@ class AnswerPanel(ttk.Frame):
                 continue
             share = float(probabilities[output])
             bars.create_rectangle(left, top + 3, left + max(1.0, share * length), top + row - 3,
-                                  fill=ACCENT if chosen else BAR, outline="")
+                                  fill=colour if chosen else BAR, outline="")
             bars.create_text(left + length + 8, middle, text=f"{share:.1%}", anchor="w",
                              font=self.fonts["bold" if chosen else "small"],
                              fill=TEXT if chosen else MUTED)

@@ -26,7 +26,7 @@ CORE = ("scratchnet.nn.layers", "scratchnet.nn.im2col", "scratchnet.nn.initializ
 FOUNDATION = ("scratchnet.files", "scratchnet.progress", "scratchnet.blas", "scratchnet.version")
 # What the network package (the model and its file format included) may not reach.
 ABOVE_NN = ("scratchnet.data", "scratchnet.app", "scratchnet.cli", "scratchnet.figures",
-            "scratchnet.preprocess", "scratchnet.training")
+            "scratchnet.preprocess", "scratchnet.reading", "scratchnet.training")
 SCREEN = ("tkinter", "matplotlib", "PIL")
 
 

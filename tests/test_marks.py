@@ -21,15 +21,16 @@ def test_the_first_ten_classes_are_the_digits_and_the_rest_come_after():
     assert [classes.class_index(str(digit)) for digit in range(10)] == list(range(10))
     assert classes.class_index("?") == classes.NOT_A_DIGIT == 10
     assert classes.NAMES[classes.NOT_A_DIGIT] == "not a digit"
-    assert [classes.class_index(symbol) for symbol in classes.SEPARATORS] == [11, 12, 13, 14]
-    assert len(classes.NAMES) == len(classes.SYMBOLS) == len(set(classes.SYMBOLS)) == 15
+    assert len(classes.NAMES) == len(classes.SYMBOLS) == len(set(classes.SYMBOLS)) == 11
     assert classes.class_names(10) == classes.NAMES[:10]
-    assert classes.class_names(15) == classes.NAMES
+    assert classes.class_names(11) == classes.NAMES
 
 
 def test_symbols_and_output_counts_without_a_class_are_refused_by_name():
-    with pytest.raises(ValueError, match="':'"):
-        classes.class_index(":")
+    for separator in "-/():.,":
+        with pytest.raises(ValueError, match=f"'\\{separator}'" if separator in "()." else
+                           f"'{separator}'"):
+            classes.class_index(separator)
     with pytest.raises(ValueError, match="got 12"):
         classes.class_names(12)
 
@@ -90,8 +91,13 @@ def test_synthetic_marks_are_deterministic_by_seed_with_their_classes_taking_tur
     np.testing.assert_array_equal(images, again)
     np.testing.assert_array_equal(labels, same_labels)
     assert not np.array_equal(images, other)
-    expected = [classes.class_index(symbol_of(kind)) for kind in DEFAULT_KINDS] * 2
-    assert labels.dtype == np.int64 and labels.tolist() == expected
+    expected = [classes.class_index(symbol_of(kind)) for kind in DEFAULT_KINDS] * 4
+    assert labels.dtype == np.int64 and labels.tolist() == expected == [classes.NOT_A_DIGIT] * 16
+
+
+def test_separators_have_no_class_so_training_marks_refuse_them():
+    with pytest.raises(ValueError, match="no network output stands for '/'"):
+        synthetic_marks(4, seed=0, kinds=("letter", "/"))
 
 
 def test_synthetic_mark_strokes_are_the_apps_strokes_inside_the_canvas():

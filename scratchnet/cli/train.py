@@ -59,10 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "as the MNIST training digits; 0 for none")
     run.add_argument("--marks", type=share, metavar="F",
                      help="mix in synthetic marks that are not digits (letters, shapes, "
-                          "scribbles, and the separators - / ( ) of written numbers), F times as "
-                          "many as the MNIST training digits; the model gets an output for "
-                          "\"not a digit\" and for each separator after the ten digits; 0 for "
-                          "none (ten outputs)")
+                          "scribbles), F times as many as the MNIST training digits; the model "
+                          "gets an eleventh output, \"not a digit\"; 0 for none (ten outputs)")
     run.add_argument("--limit", type=positive_int, metavar="N",
                      help="train on the first N training digits only (quick tries)")
     run.add_argument("--val-split", type=fraction, metavar="F",

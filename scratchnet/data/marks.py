@@ -1,10 +1,10 @@
 """Synthetic marks that are not digits: letters, shapes, scribbles and the separators of numbers.
 
 A network that answers only digits reads a drawn X as a 4 and an A as a 4 too. These marks
-teach it the other outputs of ``scratchnet.data.classes``: "not a digit" (letters that do not
-look like digits, shapes, scribbles) and the separators written inside numbers ("-", "/",
-"(", ")"). The small separators (".", ",", ":") are drawn too, for composing numbers; they
-have no output of their own (their size in the line is what tells them apart).
+teach it the other output of ``scratchnet.data.classes``: "not a digit" (letters that do not
+look like digits, shapes, scribbles). The separators written inside numbers (``- / ( ) : .
+,``) are drawn too, for composing numbers and for testing reading; they have no output (their
+shape, size and place in the line tell them apart).
 
 Every mark is drawn the way ``scratchnet.data.synthetic`` draws its digits: pen paths from a
 template (``letters.LETTERS``, ``SHAPES``, ``SCRIBBLES``, ``SEPARATORS``), in line units (x to
@@ -292,8 +292,10 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "letter": tuple(LETTERS), "shape": tuple(SHAPES), "scribble": tuple(SCRIBBLES),
 }
 TEMPLATES: dict[str, Template] = {**LETTERS, **SHAPES, **SCRIBBLES, **SEPARATORS}
-# What a training run mixes in, taking turns: half "not a digit", a eighth each separator.
-DEFAULT_KINDS = ("letter", "shape", "letter", "scribble", "-", "/", "(", ")")
+# What a training run mixes in, taking turns: letters half the time, shapes and scribbles a
+# quarter each. Separators stay out: they have no output (``classes``), and a slash or a
+# bracket taught as "not a digit" would teach the network that a slanted or bent 1 is none.
+DEFAULT_KINDS = ("letter", "shape", "letter", "scribble")
 
 
 def symbol_of(kind: str) -> str:
@@ -399,8 +401,8 @@ def synthetic_mark_strokes(count: int, seed: int, kinds: Sequence[str] = DEFAULT
 def synthetic_marks(count: int, seed: int = 0, kinds: Sequence[str] = DEFAULT_KINDS,
                     reader: Reader = app_reader) -> tuple[np.ndarray, np.ndarray]:
     """``count`` marks as the network reads them: uint8 (count, 28, 28) in 0-255, like MNIST's
-    arrays, and their classes (count,) int64 (``classes.class_index``: 10 "not a digit", 11-14
-    the separators)."""
+    arrays, and their classes (count,) int64 (``classes.class_index``: 10, "not a digit").
+    Separators have no class: asking for them is a ``ValueError``."""
     drawings, symbols = synthetic_mark_strokes(count, seed, kinds)
     images = np.empty((count, 28, 28), dtype=np.uint8)
     for index, strokes in enumerate(drawings):

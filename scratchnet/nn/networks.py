@@ -16,7 +16,7 @@ def reference_cnn(seed: int = 0, input_shape=(28, 28, 1), classes: int = 10,
     -> Dense 256 ReLU -> Dropout .5 -> Dense 10 (logits; softmax is fused into the loss)
 
     With ``plain=True`` the layers and the loss are the plain ones (``scratchnet.nn.plain``);
-    compile the model with a plain optimizer too to train it (``training.build_model`` does).
+    compile the model with a plain optimizer too to train it (``training.runs.build_model`` does).
     """
     nn = plain_layers if plain else layers
     model = Sequential([

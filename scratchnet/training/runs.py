@@ -101,8 +101,8 @@ class TrainConfig:
 
 
 # Two recipes: "default", what ``python scripts/train.py`` runs, trained to read people's
-# drawings as well as MNIST and to tell marks that are not digits (letters, scribbles) and the
-# separators of written numbers (docs/drawings.md has the measurements that chose it); "tutorial",
+# drawings as well as MNIST and to tell marks that are not digits (letters, shapes, scribbles)
+# (docs/drawings.md has the measurements that chose it); "tutorial",
 # the Keras tutorial's exact recipe (``--recipe tutorial``). Options given on the command line
 # override either.
 RECIPES = {

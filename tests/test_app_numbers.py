@@ -28,10 +28,9 @@ FOUR_IN_TWO_STROKES = [[(340, 40), (290, 160), (400, 160)], [(370, 100), (370, 2
 
 @pytest.fixture(scope="module")
 def marks_model_path(mnist, tmp_path_factory):
-    """A small CNN with the outputs for "not a digit" and the separators: one epoch on 20,000
-    MNIST digits and 4,000 synthetic marks (about 15 s), saved with its classes as training
-    saves them."""
-    from scratchnet.data.classes import class_names
+    """A small CNN with the output for "not a digit": one epoch on 20,000 MNIST digits and 4,000
+    synthetic marks (about 15 s), saved with its classes as training saves them."""
+    from scratchnet.data.classes import NAMES
     from scratchnet.data.marks import synthetic_marks
     from scratchnet.data.mnist import to_float_images
     from scratchnet.nn.networks import small_cnn
@@ -40,11 +39,11 @@ def marks_model_path(mnist, tmp_path_factory):
     marks_x, marks_y = synthetic_marks(4000, seed=0)
     x = to_float_images(np.concatenate([x_train[:20000], marks_x]))
     y = np.concatenate([y_train[:20000], marks_y])
-    model = small_cnn(seed=0, classes=len(class_names(15)))
+    model = small_cnn(seed=0, classes=len(NAMES))
     model.compile()
     model.fit(x, y, epochs=1, batch_size=128)
     path = tmp_path_factory.mktemp("marks_model") / "marks_cnn.npz"
-    model.save(path, metadata={"classes": list(class_names(15))})
+    model.save(path, metadata={"classes": list(NAMES)})
     return path
 
 

@@ -2,7 +2,7 @@
 """Screenshot of the drawing app for the docs: ``python scripts/screenshot.py --help``.
 
 Starts a virtual X server (Xvfb; or uses $DISPLAY with --use-display), opens the app with a
-model, draws a digit with the mouse through xdotool, waits for the prediction and saves the
+model, writes a number with the mouse through xdotool, waits for its reading and saves the
 window as a PNG with ImageMagick's ``import``. Needs Xvfb, xdotool and ImageMagick.
 
 The app runs in a scratch directory holding a copy of the model as models/mnist.npz, so the
@@ -21,16 +21,26 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from hand_drawn import HAND_DRAWN, scale_strokes  # noqa: E402
+from hand_drawn import HAND_DRAWN, written  # noqa: E402
 from xdriver import AppProcess, Display, VirtualDisplay, missing_tools  # noqa: E402
 
 
+def number_text(text: str) -> str:
+    allowed = {str(digit) for digit in HAND_DRAWN} | {"-"}
+    if not text or len(text) > 12 or set(text) - allowed:
+        raise argparse.ArgumentTypeError(f"expected up to twelve of {' '.join(sorted(allowed))}, "
+                                         f"got {text!r}")
+    return text
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Draw a digit in the app and save a screenshot.")
+    parser = argparse.ArgumentParser(description="Write a number in the app and save a "
+                                                 "screenshot.")
     parser.add_argument("--model", default="models/mnist.npz", help="default models/mnist.npz")
     parser.add_argument("--out", default="docs/app.png", help="default docs/app.png")
-    parser.add_argument("--digit", type=int, choices=sorted(HAND_DRAWN), default=3,
-                        help="which hand-drawn digit to draw (default 3)")
+    parser.add_argument("--number", type=number_text, default="700-3146",
+                        help="what to write: hand-drawn digits (%s) and dashes, at most twelve "
+                             "(default 700-3146)" % " ".join(map(str, sorted(HAND_DRAWN))))
     parser.add_argument("--features", action="store_true", help="show the feature-map panel too")
     parser.add_argument("--use-display", action="store_true",
                         help="use $DISPLAY instead of starting Xvfb")
@@ -56,19 +66,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch, display:
         (Path(scratch) / "models").mkdir()
         shutil.copyfile(args.model, Path(scratch) / "models" / "mnist.npz")
+        box = min(200, 760 / len(args.number))            # the number fills the canvas's width
         with AppProcess(display, "models/mnist.npz", "report.jsonl", "data/my_digits",
-                        cwd=scratch) as app:
+                        brush=max(8, round(box / 8)), cwd=scratch) as app:
             ready = app.wait_ready()
             if ready["model_error"]:
                 print(f"warning: {ready['model_error']}", file=sys.stderr)
             if args.features:
                 app.key("f")
-            strokes = scale_strokes(HAND_DRAWN[args.digit], app.size)
+            strokes = written(args.number, box=box, step=box * 0.95, top=(app.size - box) / 2)
             app.draw(strokes)
             reading = app.wait_for_reading(strokes=len(strokes))
             path = app.screenshot(out)
-    print(f"drew a {args.digit}, the app read {reading['digit']} "
-          f"({reading['confidence'] or 0:.1%}); wrote {path}")
+    print(f"wrote {args.number}, the app read {reading.get('text')!r}; wrote {path}")
     return 0
 
 

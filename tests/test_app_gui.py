@@ -70,7 +70,7 @@ def draw(app, strokes) -> dict:
 
 
 def test_window_is_mapped_and_reports_its_canvas(app):
-    assert app.ready["canvas"][2:] == [SIZE, SIZE]
+    assert app.ready["canvas"][2:] == [3 * SIZE, SIZE], "three times as wide as high"
     assert app.ready["model_error"] is None
     assert app.window_id()
     assert app.lines()[1] == {"digit": None, "confidence": None, "probabilities": None,

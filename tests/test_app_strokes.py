@@ -194,6 +194,29 @@ def test_report_line_of_a_prediction(model):
     json.dumps(line)
 
 
+def test_a_number_is_read_mark_by_mark_and_reported(model):
+    drawing = Sketch((3 * SIZE, SIZE))
+    for index, digit in enumerate((1, 0, 4, 7)):
+        for stroke in scale_strokes(HAND_DRAWN[digit], 200):
+            drawing.begin_stroke(stroke[0][0] + 20 + index * 200, stroke[0][1] + 40, BRUSH)
+            for x, y in stroke[1:]:
+                drawing.extend_stroke(x + 20 + index * 200, y + 40)
+            drawing.end_stroke()
+    reading = read_drawing(model, request_for(drawing))
+    assert reading.number.text == "1047" and reading.names == tuple("0123456789")
+    line = reading.report()
+    assert line["text"] == "1047" and [mark["character"] for mark in line["marks"]] == list("1047")
+    lefts = [mark["box"][0] for mark in line["marks"]]
+    assert lefts == sorted(lefts) and all(20 <= left < 3 * SIZE for left in lefts)
+    assert line["number_ms"] > 0
+    json.dumps(line)
+
+
+def test_without_a_model_no_number_is_read():
+    reading = read_drawing(None, request_for(drawn(scale_strokes(HAND_DRAWN[1], SIZE))))
+    assert reading.number is None and "text" not in reading.report()
+
+
 # ------------------------------------------------------------------------------ the model
 def test_missing_model_file_says_how_to_train_one(tmp_path):
     model, message = open_model(tmp_path / "mnist.npz")
@@ -286,3 +309,14 @@ def test_report_file_gets_one_flushed_json_line_per_write(tmp_path):
     assert [json.loads(line) for line in path.read_text().splitlines()] == [{"ready": True},
                                                                              {"digit": 3}]
     Report(None).write({"ignored": True})
+
+
+def test_a_resized_canvas_keeps_the_strokes_in_place_and_changes_the_version():
+    drawing = drawn([[(50, 100), (150, 100)]], width=10)
+    version = drawing.version
+    assert drawing.resize((3 * SIZE, SIZE)) and drawing.version > version
+    assert drawing.size == (3 * SIZE, SIZE) and drawing.image.size == (3 * SIZE, SIZE)
+    np.testing.assert_array_equal(pixels(drawing), np.asarray(render_strokes(drawing.strokes, drawing.size)))
+    assert not drawing.resize((3 * SIZE, SIZE)), "the same size is no change"
+    drawing.resize((120, 120))                       # the stroke's end is now off the canvas
+    assert pixels(drawing)[100, 119] == INK and drawing.strokes[0].points[-1] == (150.0, 100.0)

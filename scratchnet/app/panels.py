@@ -1,7 +1,9 @@
-"""The parts of the window that show results: the answer with its probabilities, and the
-feature maps. They only display what they are given; the window decides when.
+"""The parts of the window that show results: the number read, one mark's reading with its
+probabilities, and the feature maps. They only display what they are given; the window decides
+when.
 
-    AnswerPanel    the digit, its confidence, the 28x28 network input, one bar per class
+    NumberPanel    the number read, large, each mark coloured by how it was read
+    AnswerPanel    one mark: its reading, confidence, 28x28 network input, one bar per output
     FeaturePanel   the first two conv layers' feature maps, as colour grids
 """
 
@@ -14,18 +16,24 @@ from tkinter import ttk
 import numpy as np
 from PIL import Image, ImageTk
 
+from scratchnet.reading import Mark
+from scratchnet.reading.number import NOT_DIGIT
+from scratchnet.reading.outputs import NOT_A_DIGIT
+
 BACKGROUND = "#f2f2f2"
 TEXT = "#222222"
 MUTED = "#666666"
-ACCENT = "#1f77b4"           # the predicted digit and its bar
-UNSURE = "#b26b00"           # the answer when the network is not sure
+ACCENT = "#1f77b4"           # a sure reading and its bar
+UNSURE = "#b26b00"           # a reading the network is not sure of
 BAR = "#c8c8c8"
 BAR_TRACK = "#e6e6e6"
-ERROR_COLOUR = "#b00020"
+CHOSEN = "#dce6f0"           # behind the mark whose reading is shown
+ERROR_COLOUR = "#b00020"     # also: a mark that is not a digit
 OK_COLOUR = "#1b6e20"
 
-UNSURE_ADVICE = ("Neither? Press the right digit key to save the drawing, then "
-                 "Teach my handwriting (l).")
+UNSURE_ADVICE = ("Not sure of a digit? Write it alone, press the right digit key to save it, "
+                 "then Teach my handwriting (l).")
+NOT_A_DIGIT_ADVICE = "Not a digit, nor a separator: write it again, or undo it (Ctrl+Z)."
 PREVIEW_SIZE = 112           # the 28x28 network input, shown 4x magnified
 FEATURE_GRID_SIZE = (400, 400)   # about the most room each feature-map grid is shown in
 
@@ -38,6 +46,7 @@ def make_fonts() -> dict[str, tkfont.Font]:
     return {
         "default": base,
         "digit": tkfont.Font(family=family, size=64, weight="bold"),
+        "number": tkfont.Font(family=family, size=36, weight="bold"),
         "unsure": tkfont.Font(family=family, size=30, weight="bold"),
         "hint": tkfont.Font(family=family, size=15),
         "large": tkfont.Font(family=family, size=13),
@@ -53,10 +62,55 @@ def photo(pixels: np.ndarray, scale: int) -> ImageTk.PhotoImage:
                                            Image.Resampling.NEAREST))
 
 
-class AnswerPanel(ttk.Frame):
-    """The predicted digit (large), its confidence, the network's input and ten bars."""
+def mark_colour(mark: Mark) -> str:
+    """How a mark is shown: red when not a digit, orange when not sure, else blue (a digit) or
+    the text colour (a separator)."""
+    if mark.kind == NOT_DIGIT:
+        return ERROR_COLOUR
+    if not mark.sure:
+        return UNSURE
+    return ACCENT if mark.character.isdigit() else TEXT
 
-    BAR_ROW = 21             # pixels per class
+
+class NumberPanel(ttk.Frame):
+    """The number read, one large character a mark, and under it how many marks are in doubt."""
+
+    def __init__(self, parent: tk.Misc, fonts: dict[str, tkfont.Font]):
+        super().__init__(parent)
+        self.fonts = fonts
+        self.characters = ttk.Frame(self, height=fonts["number"].metrics("linespace"))
+        self.characters.grid(row=0, column=0, sticky="w")
+        self.summary = tk.Label(self, font=fonts["small"], fg=MUTED, anchor="w")
+        self.summary.grid(row=1, column=0, sticky="w")
+
+    def show_hint(self, text: str) -> None:
+        self._show_characters([(text, MUTED, self.fonts["hint"])])
+        self.summary.configure(text="")
+
+    def show(self, marks: tuple[Mark, ...], chosen: int) -> None:
+        """The marks' characters, the ``chosen`` one shaded."""
+        self._show_characters([(mark.character, mark_colour(mark), self.fonts["number"])
+                               for mark in marks], chosen)
+        doubts = [f"{count} {what}" for count, what in (
+            (sum(not mark.sure and mark.kind != NOT_DIGIT for mark in marks), "not sure"),
+            (sum(mark.kind == NOT_DIGIT for mark in marks), "not a digit")) if count]
+        marks_text = f"{len(marks)} mark" + ("" if len(marks) == 1 else "s")
+        self.summary.configure(text=" · ".join([marks_text, *doubts]))
+
+    def _show_characters(self, parts: list, chosen: int | None = None) -> None:
+        for label in self.characters.winfo_children():
+            label.destroy()
+        for index, (text, colour, font) in enumerate(parts):
+            shaded = index == chosen and len(parts) > 1
+            tk.Label(self.characters, text=text, fg=colour, font=font, padx=2, pady=0,
+                     bg=CHOSEN if shaded else BACKGROUND).pack(side="left")
+
+
+class AnswerPanel(ttk.Frame):
+    """One mark of the number: its reading (large), confidence, network input and one bar per
+    output of the network."""
+
+    BAR_ROW = 16             # pixels per output
     BAR_LEFT, BAR_LENGTH = 26, 190
 
     def __init__(self, parent: tk.Misc, fonts: dict[str, tkfont.Font]):
@@ -64,13 +118,15 @@ class AnswerPanel(ttk.Frame):
         self.fonts = fonts
         self._photo = None    # Tk shows an image only while Python holds a reference to it
 
-        answer = ttk.Frame(self, width=176, height=PREVIEW_SIZE + 24)
+        answer = ttk.Frame(self, width=176, height=PREVIEW_SIZE + 40)
         answer.grid(row=0, column=0, sticky="nw")
         answer.grid_propagate(False)
+        self.title = tk.Label(answer, font=fonts["small"], fg=MUTED, anchor="w")
+        self.title.grid(row=0, column=0, sticky="w")
         self.digit = tk.Label(answer, anchor="w")
-        self.digit.grid(row=0, column=0, sticky="w")
+        self.digit.grid(row=1, column=0, sticky="w")
         self.confidence = tk.Label(answer, font=fonts["large"], anchor="w")
-        self.confidence.grid(row=1, column=0, sticky="w")
+        self.confidence.grid(row=2, column=0, sticky="w")
 
         preview = ttk.Frame(self)
         preview.grid(row=0, column=1, sticky="ne", padx=(12, 0))
@@ -79,43 +135,48 @@ class AnswerPanel(ttk.Frame):
         tk.Label(preview, text="what the network sees\n(28×28)", font=fonts["small"], fg=MUTED,
                  justify="center").grid(row=1, column=0)
 
-        self.bars = tk.Canvas(self, width=300, height=10 * self.BAR_ROW + 4, highlightthickness=0,
-                              bg=BACKGROUND)
+        self.bars = tk.Canvas(self, width=300, height=10 * self.BAR_ROW + 4,
+                              highlightthickness=0, bg=BACKGROUND)
         self.bars.grid(row=1, column=0, columnspan=2, sticky="w", pady=(8, 0))
-        self.timing = tk.Label(self, font=fonts["small"], fg=MUTED, anchor="w")
-        self.timing.grid(row=2, column=0, columnspan=2, sticky="w")
-        # When the network is not sure: what to do about it. Its two lines are always there, so
-        # that the window keeps its size.
+        # When a mark is in doubt: what to do about it. Its two lines are always there, so that
+        # the window keeps its size.
         self.advice = tk.Label(self, font=fonts["small"], fg=UNSURE, anchor="nw", justify="left",
                                wraplength=290, height=2)
-        self.advice.grid(row=3, column=0, columnspan=2, sticky="w", pady=(2, 0))
+        self.advice.grid(row=2, column=0, columnspan=2, sticky="w", pady=(2, 0))
 
     def show_hint(self, text: str, image28: np.ndarray | None = None) -> None:
-        """No guess: ``text`` instead of a digit ("draw a digit"), empty bars."""
+        """No reading: ``text`` instead of a mark ("write a number"), empty bars."""
+        self.title.configure(text="")
         self.digit.configure(text=text, font=self.fonts["hint"], fg=MUTED)
         self.confidence.configure(text="")
-        self.timing.configure(text="")
         self.advice.configure(text="")
         self._show_input(image28)
-        self._show_bars(None)
+        self._show_bars(None, (), ACCENT)
 
-    def show_prediction(self, image28: np.ndarray, probabilities: np.ndarray,
-                        preprocess_ms: float, forward_ms: float, unsure: bool = False) -> None:
-        """The most probable digit, or when ``unsure`` "not sure: 1 or 4?" and advice."""
-        best, second = (int(digit) for digit in np.argsort(probabilities)[::-1][:2])
-        if unsure:
-            self.digit.configure(text=f"{best} or {second}?", font=self.fonts["unsure"],
-                                 fg=UNSURE)
+    def show_mark(self, mark: Mark, index: int, count: int, symbols: tuple[str, ...],
+                  read_ms: float) -> None:
+        """Mark ``index`` of ``count``: what it was read as, or "1 or 4?" when not sure;
+        ``read_ms``: how long reading the whole drawing took."""
+        self.title.configure(text=f"mark {index + 1} of {count} · read in {read_ms:.0f} ms")
+        colour = mark_colour(mark)
+        probabilities = mark.probabilities
+        if mark.kind == NOT_DIGIT:
+            self.digit.configure(text=NOT_A_DIGIT, font=self.fonts["digit"], fg=colour)
+            self.confidence.configure(text="not a digit")
+            self.advice.configure(text=NOT_A_DIGIT_ADVICE, fg=colour)
+        elif not mark.sure and np.all(np.isfinite(probabilities)):
+            first, second = (symbols[output]
+                             for output in np.argsort(probabilities)[::-1][:2])
+            self.digit.configure(text=f"{first} or {second}?", font=self.fonts["unsure"],
+                                 fg=colour)
             self.confidence.configure(text="not sure")
-            self.advice.configure(text=UNSURE_ADVICE)
+            self.advice.configure(text=UNSURE_ADVICE, fg=colour)
         else:
-            self.digit.configure(text=str(best), font=self.fonts["digit"], fg=ACCENT)
-            self.confidence.configure(text=f"confidence {probabilities[best]:.1%}")
+            self.digit.configure(text=mark.character, font=self.fonts["digit"], fg=colour)
+            self.confidence.configure(text=f"confidence {mark.confidence:.1%}")
             self.advice.configure(text="")
-        self.timing.configure(text=f"preprocessing {preprocess_ms:.1f} ms · "
-                                   f"network {forward_ms:.1f} ms")
-        self._show_input(image28)
-        self._show_bars(probabilities)
+        self._show_input(mark.image)
+        self._show_bars(probabilities, symbols, colour)
 
     def _show_input(self, image28: np.ndarray | None) -> None:
         pixels = np.zeros((28, 28), np.uint8) if image28 is None else \
@@ -123,22 +184,30 @@ class AnswerPanel(ttk.Frame):
         self._photo = photo(pixels, PREVIEW_SIZE // 28)
         self.preview.configure(image=self._photo)
 
-    def _show_bars(self, probabilities: np.ndarray | None) -> None:
+    def _show_bars(self, probabilities: np.ndarray | None, symbols: tuple[str, ...],
+                   colour: str) -> None:
+        """One bar per output, the most probable in ``colour``; without a reading, empty tracks
+        for the ten digits. A mark the network did not read (a dot, measured by its shape
+        alone) has NaN outputs: no bars."""
         bars, row, left, length = self.bars, self.BAR_ROW, self.BAR_LEFT, self.BAR_LENGTH
         bars.delete("all")
-        best = None if probabilities is None else int(np.argmax(probabilities))
-        for digit in range(10):
-            top, middle = 2 + digit * row, 2 + digit * row + row / 2
-            chosen = digit == best
-            bars.create_text(left - 10, middle, text=str(digit), anchor="e", fill=TEXT,
+        labels = list(symbols) or [str(digit) for digit in range(10)]
+        if int(bars.cget("height")) != len(labels) * row + 4:
+            bars.configure(height=len(labels) * row + 4)
+        read = probabilities is not None and bool(np.all(np.isfinite(probabilities)))
+        best = int(np.argmax(probabilities)) if read else None
+        for output, label in enumerate(labels):
+            top, middle = 2 + output * row, 2 + output * row + row / 2
+            chosen = output == best
+            bars.create_text(left - 10, middle, text=label, anchor="e", fill=TEXT,
                              font=self.fonts["bold" if chosen else "default"])
             bars.create_rectangle(left, top + 3, left + length, top + row - 3, fill=BAR_TRACK,
                                   outline="")
-            if probabilities is None:
+            if not read:
                 continue
-            share = float(probabilities[digit])
+            share = float(probabilities[output])
             bars.create_rectangle(left, top + 3, left + max(1.0, share * length), top + row - 3,
-                                  fill=ACCENT if chosen else BAR, outline="")
+                                  fill=colour if chosen else BAR, outline="")
             bars.create_text(left + length + 8, middle, text=f"{share:.1%}", anchor="w",
                              font=self.fonts["bold" if chosen else "small"],
                              fill=TEXT if chosen else MUTED)

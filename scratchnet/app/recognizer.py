@@ -1,9 +1,11 @@
-"""Reading a drawing: preprocessing, the network's probabilities and (on request) its feature
-maps, on a worker thread so that the window never waits for them.
+"""Reading a drawing: the number written, mark by mark, the drawing read as one digit, and (on
+request) the network's feature maps, on a worker thread so that the window never waits for them.
 
-The window submits the drawing's strokes each time it changes (debounced), and the worker turns
-them into the network's input with ``scratchnet.preprocess.rendering.strokes_to_mnist``, the same
-function that teaching and evaluation read saved drawings with. The worker reads only
+The window submits the drawing's strokes each time it changes (debounced). The worker reads the
+number with ``scratchnet.reading.read_number`` (each mark's box, reading, probabilities and
+28x28 image), and the whole drawing as one digit with
+``scratchnet.preprocess.rendering.strokes_to_mnist``, the same function that teaching and
+evaluation read saved digits with: what a digit key saves. The worker reads only
 the newest submission, dropping any it had no time for, and hands back a :class:`Reading`
 through a queue that the window polls. Nothing here touches Tk, which must only be used from the
 thread that runs its main loop.
@@ -25,8 +27,10 @@ from scratchnet.nn.loading import ModelFileError, load_model
 from scratchnet.preprocess.images import BlankImageError
 from scratchnet.preprocess.network_input import MNIST_SHAPE, to_network_input
 from scratchnet.preprocess.rendering import strokes_to_mnist
-from scratchnet.preprocess.strokes import Stroke
+from scratchnet.preprocess.strokes import Stroke, check_strokes
 from scratchnet.pretrained import is_shipped
+from scratchnet.reading import NumberReading, ReadingError, read_number
+from scratchnet.reading.outputs import output_symbols
 
 # Below this top probability the window says "not sure: 1 or 4?" instead of a bare answer.
 # Chosen from data: scripts/teach_eval.py --thresholds (docs/drawings.md, "Not sure"); at
@@ -86,9 +90,11 @@ def request_for(sketch: Sketch, features: bool = False) -> Request:
 class Reading:
     """What the app shows for one state of the drawing.
 
-    ``image28`` is the network's input (28, 28) in [0, 1], ``None`` for a blank drawing;
-    ``probabilities`` (10,) is ``None`` when blank or when there is no model; ``error`` says
-    what went wrong if reading failed.
+    ``image28`` is the network's input for the whole drawing read as one digit, (28, 28) in
+    [0, 1], ``None`` for a blank drawing; ``probabilities`` its outputs, ``None`` when blank or
+    when there is no model. ``number`` is the drawing read as a number (``None`` without a
+    model), ``symbols`` the characters its outputs stand for ("0"-"9", "?"), ``number_ms`` how long
+    reading the number took; ``error`` says what went wrong if reading failed.
     """
 
     version: int
@@ -100,6 +106,9 @@ class Reading:
     feature_grids: list = field(default_factory=list)
     error: str | None = None
     model: str = ""          # which model read it: the name given to BackgroundReader.use
+    number: NumberReading | None = None
+    symbols: tuple[str, ...] = ()
+    number_ms: float = 0.0
 
     @property
     def blank(self) -> bool:
@@ -133,6 +142,13 @@ class Reading:
             line["unsure"] = self.unsure
             line.update(preprocess_ms=round(self.preprocess_ms, 3),
                         forward_ms=round(self.forward_ms, 3))
+        if self.number is not None:
+            line["text"] = self.number.text
+            line["marks"] = [{"character": mark.character, "kind": mark.kind,
+                              "box": [round(side, 1) for side in mark.box],
+                              "confidence": round(mark.confidence, 6), "sure": mark.sure}
+                             for mark in self.number.marks]
+            line["number_ms"] = round(self.number_ms, 3)
         if self.feature_grids:
             line["feature_maps"] = [name for name, _, _ in self.feature_grids]
         if self.error is not None:
@@ -143,10 +159,12 @@ class Reading:
 
 
 def read_drawing(model: Sequential | None, request: Request) -> Reading:
-    """Preprocess the drawing and, with a model, classify it (and its feature maps on request).
+    """Preprocess the drawing and, with a model, classify it as one digit, read the number it
+    holds (and its feature maps on request).
 
     An empty drawing is blank without being looked at; one that preprocessing finds blank (all
-    ink outside the canvas, say) is blank too.
+    ink outside the canvas, say) is blank too. A drawing ``read_number`` refuses (far too many
+    strokes) has ``error`` set, its digit reading kept.
     """
     reading = Reading(request.version, len(request.strokes))
     if not request.strokes:
@@ -163,6 +181,14 @@ def read_drawing(model: Sequential | None, request: Request) -> Reading:
     started = time.perf_counter()
     reading.probabilities = model.predict(to_network_input(image28))[0]
     reading.forward_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    try:
+        reading.symbols = output_symbols(model)
+        records = [stroke.record() for stroke in check_strokes(list(request.strokes))]
+        reading.number = read_number(model, records, request.canvas)
+    except (ReadingError, ValueError) as error:
+        reading.error = f"could not read the number: {error}"
+    reading.number_ms = (time.perf_counter() - started) * 1000
     if request.features:
         from scratchnet.app.features import first_conv_grids
         reading.feature_grids = first_conv_grids(model, image28)

@@ -89,6 +89,21 @@ class Sketch:
         self.strokes.clear()
         self._redraw()
 
+    def resize(self, size: tuple[int, int]) -> bool:
+        """The canvas is now ``size`` (width, height) pixels. The strokes stay where they were
+        drawn, in canvas pixels; ink beyond the new edges is off the canvas, and not read.
+        Returns whether the size changed."""
+        size = (int(size[0]), int(size[1]))
+        if size == self.size:
+            return False
+        if not (size[0] > 0 and size[1] > 0):
+            raise ValueError(f"a canvas must be at least 1x1 pixels, got {size}")
+        self.size = size
+        pen_down = self._pen_down
+        self._redraw()
+        self._pen_down = pen_down
+        return True
+
     def _redraw(self) -> None:
         self._pen_down = False
         self.image = render_strokes(self.strokes, self.size)

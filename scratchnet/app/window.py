@@ -1,11 +1,14 @@
-"""The Tk window: a canvas to draw on, the network's answer beside it, controls below.
+"""The Tk window: a wide canvas to write a number on, the number read under it, one mark's
+reading beside it, controls below.
 
-    +--------------+   7                  +--------+
-    |              |   confidence 98.7%   | 28x28  |  what the network sees
-    |    canvas    |                      +--------+
-    |              |   0 ▏                    0.0%
-    |              |   ...   one bar per digit's probability
-    +--------------+   9 ▏                    0.1%
+    +-------------------------------------+   mark 4 of 4
+    |  [2] [0] [2] [6]    boxes of the    |   6                  +--------+
+    |                     marks, each     |   confidence 99.1%   | 28x28  |  what the network
+    |                     with its answer |                      +--------+  sees of the mark
+    +-------------------------------------+   0 ▏                    0.0%
+    2026                 (the number, large)  ...   one bar per output of the network
+    4 marks · 1 not sure                      9 ▏                    0.1%
+    Number [2026          ]  Enter saves it into data/my_numbers
     [Clear] [Undo]  Brush ---o--- 20 px        [Show feature maps]
     Save as [0] [1] ... [9]      (how many of each digit are saved)
     [Teach my handwriting] [=====     ]  [Use the base model]
@@ -15,9 +18,12 @@
 and, when shown, to the right of all this: the feature maps of the first two conv layers.
 
 Every stroke goes into a :class:`~scratchnet.app.sketch.Sketch` as it is drawn on the Tk canvas
-(what the user sees, with the user's brush); the network reads the drawing's strokes through
-``scratchnet.preprocess.strokes_to_mnist``, which draws them with a pen matched to the digit's
-size, and saving a digit stores what it made of them. Recognition runs on a worker thread
+(what the user sees, with the user's brush), in canvas pixels; the canvas grows with the window,
+and the sketch with it. ``scratchnet.reading.read_number`` reads the strokes as a number, mark
+by mark; the panel beside shows the mark under the pointer (the last one otherwise). A digit
+key saves the whole drawing as one digit, read through ``strokes_to_mnist``; Enter saves it as
+a number, with the text in the Number field (the reading, unless typed over), into
+``--my-numbers`` (``scratchnet.data.numbers``). Recognition runs on a worker thread
 (:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
 waits for the network. Which model reads, the base one or the personal one, and "Learn my
 handwriting", which teaches a copy of the base model the saved digits on another worker thread,
@@ -33,24 +39,26 @@ import traceback
 from pathlib import Path
 from tkinter import messagebox, ttk
 
-from scratchnet.data import personal
+from scratchnet.data import numbers, personal
 from scratchnet.app.teacher import describe_error
 from scratchnet.app.model_choice import (DONE, TEACH_HINT, NOTE, PERSONAL, PROBLEM,
                                          ModelChoice)
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
-                                   FeaturePanel, make_fonts)
+                                   FeaturePanel, NumberPanel, make_fonts, mark_colour)
 from scratchnet.app.recognizer import BackgroundReader, Reading, request_for
 from scratchnet.training.teaching import TeachSettings
 from scratchnet.app.report import Report
 from scratchnet.app.sketch import Sketch
 
-TITLE = "scratchnet: draw a digit"
+TITLE = "scratchnet: write a number"
+CANVAS_RATIO = 3             # the canvas is three times as wide as high: room for a phone number
 RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
 POLL_MS = 25                 # how often the window looks for the worker's results
-SHORTCUTS = ("Draw with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
+SHORTCUTS = ("Write with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
              "f: feature maps\n0 to 9: save the drawing as that digit, an example of your "
-             "handwriting\nl: teach my handwriting from the saved digits    b: the base or "
-             "your personal model")
+             "handwriting\nEnter: save the drawing as the number in the Number field    n: type "
+             "in that field (Enter saves, Esc leaves it)\nl: teach my handwriting from the "
+             "saved digits    b: the base or your personal model")
 COLOURS = {NOTE: MUTED, DONE: OK_COLOUR, PROBLEM: ERROR_COLOUR}   # of the status line
 
 INK_COLOUR = "#111111"
@@ -68,11 +76,12 @@ class App:
     def __init__(self, root: tk.Tk, model_path: str | Path, my_digits: str | Path,
                  canvas_size: int = 280, brush: int | None = None,
                  report_path: str | Path | None = None, data_dir: str | Path = "data",
-                 learn_steps: int | None = None):
+                 learn_steps: int | None = None, my_numbers: str | Path = "data/my_numbers"):
         self.root = root
         self.my_digits = Path(my_digits)
-        self.canvas_size = int(canvas_size)
-        self.drawing = Sketch((self.canvas_size, self.canvas_size))
+        self.my_numbers = Path(my_numbers)
+        self.canvas_size = int(canvas_size)     # the canvas's height at start; it grows
+        self.drawing = Sketch((CANVAS_RATIO * self.canvas_size, self.canvas_size))
         self.report = Report(report_path)
         settings = TeachSettings() if learn_steps is None else TeachSettings(max_steps=learn_steps)
         self.models = ModelChoice(model_path, self.my_digits, Path(data_dir), settings,
@@ -81,13 +90,16 @@ class App:
         self.submitted_version = -1       # the drawing version of the newest request
         self.debounce = None              # the pending ``after`` id, if any
         self.features_shown = False
+        self.shown: Reading | None = None    # the number on screen, if any
+        self.shown_version = -1              # the drawing version of the newest shown reading
+        self.chosen_mark: int | None = None  # the mark under the pointer; None: the last one
+        self.prefilled = ""                  # what the app last put in the Number field
         self.closed = False
         self.interrupted = False          # closed by Ctrl+C in the terminal
 
         root.title(TITLE)
         root.configure(padx=14, pady=12, background=BACKGROUND)
         root.option_add("*Background", BACKGROUND)       # the classic Tk widgets
-        root.resizable(False, False)
         self.fonts = make_fonts()
         style = ttk.Style(root)
         if "clam" in style.theme_names():
@@ -105,7 +117,9 @@ class App:
         self._build_messages()
         self.features = FeaturePanel(root, self.fonts)     # gridded when shown
         self._bind_keys()
-        root.rowconfigure(6, weight=1)
+        root.rowconfigure(0, weight=1)        # the canvas grows with the window...
+        root.rowconfigure(6, weight=1)        # ...and the feature maps' extra height is shared
+        root.columnconfigure(0, weight=1)
         root.protocol("WM_DELETE_WINDOW", self.close)
         root.report_callback_exception = self._report_bug
 
@@ -115,20 +129,45 @@ class App:
             self.learn_button.state(["disabled"])
         self.models.announce()
         self.refresh_counts()
+        root.update_idletasks()
+        root.minsize(root.winfo_reqwidth(), root.winfo_reqheight())
 
     # ------------------------------------------------------------------------------ building
     def _build_canvas(self) -> None:
-        size = self.canvas_size
-        frame = tk.Frame(self.root, bg="#999999", padx=1, pady=1)     # a thin grey border
-        frame.grid(row=0, column=0, sticky="nw")
+        """The canvas, and under it the number read and the Number field."""
+        area = ttk.Frame(self.root)
+        area.grid(row=0, column=0, sticky="nsew")
+        area.rowconfigure(0, weight=1)
+        area.columnconfigure(0, weight=1)
+        frame = tk.Frame(area, bg="#999999", padx=1, pady=1)     # a thin grey border
+        frame.grid(row=0, column=0, sticky="nsew")
         # No highlight border inside the canvas: canvas coordinates are then exactly the
         # event coordinates and the drawing's pixel coordinates.
-        self.canvas = tk.Canvas(frame, width=size, height=size, bg=PAPER_COLOUR,
+        width, height = self.drawing.size
+        self.canvas = tk.Canvas(frame, width=width, height=height, bg=PAPER_COLOUR,
                                 highlightthickness=0, borderwidth=0, cursor="crosshair")
-        self.canvas.pack()
+        self.canvas.pack(fill="both", expand=True)
         self.canvas.bind("<ButtonPress-1>", self.on_press)
         self.canvas.bind("<B1-Motion>", self.on_motion)
         self.canvas.bind("<ButtonRelease-1>", self.on_release)
+        self.canvas.bind("<Motion>", self.on_pointer)
+        self.canvas.bind("<Leave>", lambda event: self.choose_mark(None))
+        self.canvas.bind("<Configure>", self.on_resize)
+
+        self.number = NumberPanel(area, self.fonts)
+        self.number.grid(row=1, column=0, sticky="ew", pady=(6, 0))
+        row = ttk.Frame(area)
+        row.grid(row=2, column=0, sticky="w", pady=(4, 0))
+        ttk.Label(row, text="Number", font=self.fonts["bold"]).pack(side="left")
+        self.number_entry = ttk.Entry(row, width=24, font=self.fonts["large"])
+        self.number_entry.pack(side="left", padx=(8, 8))
+        # The field's keys are its own: typing a 7 in it must not save a 7, nor c clear.
+        self.number_entry.bindtags((self.number_entry, "TEntry", "all"))
+        for key in ("<Return>", "<KP_Enter>"):
+            self.number_entry.bind(key, lambda event: self.save_number())
+        self.number_entry.bind("<Escape>", lambda event: self.root.focus_set())
+        ttk.Label(row, text=f"Enter saves it into {self.my_numbers}", foreground=MUTED,
+                  font=self.fonts["small"]).pack(side="left")
 
     def _build_controls(self) -> None:
         row = ttk.Frame(self.root, padding=(0, 8, 0, 0))
@@ -179,7 +218,7 @@ class App:
         self.model_label.pack(side="right", padx=(0, 8))
 
     def _build_messages(self) -> None:
-        width = self.canvas_size + 320
+        width = CANVAS_RATIO * self.canvas_size + 320
         self.status_label = tk.Label(self.root, anchor="w", justify="left", wraplength=width,
                                      font=self.fonts["default"])
         self.status_label.grid(row=4, column=0, columnspan=2, sticky="ew", pady=(8, 0))
@@ -199,6 +238,9 @@ class App:
         root.bind("<Key-f>", lambda event: self.toggle_features())
         root.bind("<Key-l>", lambda event: self.models.teach())
         root.bind("<Key-b>", lambda event: self.models.toggle())
+        root.bind("<Key-n>", lambda event: self.edit_number())
+        for key in ("<Return>", "<KP_Enter>"):
+            root.bind(key, lambda event: self.save_number())
         for digit in range(10):
             for key in (f"<Key-{digit}>", f"<KP_{digit}>"):
                 root.bind(key, lambda event, digit=digit: self.save_as(digit))
@@ -208,6 +250,7 @@ class App:
         return f"stroke{len(self.drawing.strokes) - 1}"
 
     def on_press(self, event: tk.Event) -> None:
+        self.root.focus_set()          # the keys are the app's again, not the Number field's
         width = float(self.brush.get())
         self.drawing.begin_stroke(event.x, event.y, width)
         radius = width / 2
@@ -233,7 +276,15 @@ class App:
     def clear(self) -> None:
         self.drawing.clear()
         self.canvas.delete("all")
+        self.number_entry.delete(0, "end")      # a new number: the field follows its reading
+        self.prefilled = ""
         self.recognize_now()
+
+    def on_resize(self, event: tk.Event) -> None:
+        """The window was resized: the drawing keeps its strokes on the larger (or smaller)
+        canvas, and is read again."""
+        if self.drawing.resize((event.width, event.height)):
+            self.recognize_soon()
 
     def undo(self) -> None:
         if self.drawing.is_empty:
@@ -271,13 +322,18 @@ class App:
             if candidate.version == self.submitted_version and candidate.model == self.models.using:
                 reading = candidate
         if reading is not None:
+            self.shown_version = reading.version
             self.show(reading)
         self.models.poll()
         self.root.after(POLL_MS, self.poll)
 
     # ------------------------------------------------------------------------------- showing
     def show_blank(self, report: bool = True) -> None:
-        self.answer.show_hint("draw a digit")
+        self.shown = None
+        self.canvas.delete("marks")
+        self.answer.show_hint("write a number")
+        self.number.show_hint("write a number")
+        self._prefill("")
         if self.features_shown:
             self.features.show([])
         if report:
@@ -285,21 +341,79 @@ class App:
 
     def show(self, reading: Reading) -> None:
         if reading.error is not None:
+            self.shown = None
+            self.canvas.delete("marks")
+            self.answer.show_hint("not read", reading.image28)
+            self.number.show_hint("not read")
             self.say(reading.error, PROBLEM)
             self.report.write({"error": reading.error})
             return
         if reading.blank:
             self.show_blank()
             return
-        if reading.probabilities is None:        # no model: what it would see, no guess
-            self.answer.show_hint("no model", reading.image28)
+        if reading.number is None or not reading.number.marks:   # no model: no guess
+            self.shown = None
+            self.canvas.delete("marks")
+            self.answer.show_hint("no model" if reading.number is None else "no ink",
+                                  reading.image28)
+            self.number.show_hint("no model" if reading.number is None else "no ink")
         else:
-            self.answer.show_prediction(reading.image28, reading.probabilities,
-                                        reading.preprocess_ms, reading.forward_ms,
-                                        unsure=reading.unsure)
+            self.shown = reading
+            self._prefill(reading.number.text)
+            self._show_marks()
             if self.features_shown:
                 self.features.show(reading.feature_grids)
         self.report.write(reading.report())
+
+    def _show_marks(self) -> None:
+        """The number read, each mark's box and answer on the canvas, and the chosen mark's
+        reading in the panel."""
+        marks = self.shown.number.marks
+        chosen = len(marks) - 1 if self.chosen_mark is None else min(self.chosen_mark,
+                                                                      len(marks) - 1)
+        self.number.show(marks, chosen)
+        reading = self.shown
+        self.answer.show_mark(marks[chosen], chosen, len(marks), reading.symbols,
+                              reading.preprocess_ms + reading.forward_ms + reading.number_ms)
+        canvas, pad = self.canvas, self.brush.get() / 2 + 3
+        canvas.delete("marks")
+        for index, mark in enumerate(marks):
+            left, top, right, bottom = mark.box
+            colour = mark_colour(mark)
+            canvas.create_rectangle(left - pad, top - pad, right + pad, bottom + pad,
+                                    outline=colour, width=3 if index == chosen else 1,
+                                    dash=() if index == chosen else (4, 3), tags="marks")
+            above = top - pad - 2 >= self.fonts["bold"].metrics("linespace")
+            canvas.create_text(left - pad, top - pad - 2 if above else top - pad + 2,
+                               text=mark.character, anchor="sw" if above else "nw",
+                               fill=colour, font=self.fonts["bold"], tags="marks")
+
+    def on_pointer(self, event: tk.Event) -> None:
+        """The pointer moved over the canvas: show the mark under it, if any."""
+        if self.shown is None:
+            return
+        pad = self.brush.get() / 2 + 3
+        under = [index for index, mark in enumerate(self.shown.number.marks)
+                 if mark.box[0] - pad <= event.x <= mark.box[2] + pad
+                 and mark.box[1] - pad <= event.y <= mark.box[3] + pad]
+        self.choose_mark(under[-1] if under else None)
+
+    def choose_mark(self, index: int | None) -> None:
+        """Show mark ``index``'s reading (``None``: the last mark's)."""
+        if index == self.chosen_mark:
+            return
+        self.chosen_mark = index
+        if self.shown is not None:
+            self._show_marks()
+
+    def _prefill(self, text: str) -> None:
+        """Put the reading in the Number field, unless it is being typed in or was typed over."""
+        entry = self.number_entry
+        if self.root.focus_get() is entry or entry.get() != self.prefilled:
+            return
+        entry.delete(0, "end")
+        entry.insert(0, text)
+        self.prefilled = text
 
     # ---------------------------------------------------------------------------- features
     def toggle_features(self) -> None:
@@ -381,6 +495,49 @@ class App:
         samples = "sample" if count == 1 else "samples"
         self.say(f"saved as {label} ({count} {samples} of {label})", DONE)
 
+    def edit_number(self) -> None:
+        """Into the Number field, its text selected: typing replaces it, Enter saves."""
+        entry = self.number_entry
+        entry.focus_set()
+        entry.select_range(0, "end")
+        entry.icursor("end")
+
+    def save_number(self) -> None:
+        """Store the drawing in ``--my-numbers`` as the number typed in the Number field (what
+        was read, unless typed over), then clear it. A text that is not a number is refused,
+        the drawing kept."""
+        entry = self.number_entry
+        if self.drawing.is_empty:
+            self.say("Nothing to save: write a number first, then press Enter.", PROBLEM)
+            return
+        text = entry.get()
+        if (text == self.prefilled and self.shown_version != self.drawing.version
+                and self.models.model is not None):
+            self.say("Still reading the drawing: press Enter again in a moment.", NOTE)
+            return
+        try:
+            saved = numbers.check_text(text, "the Number field")
+        except numbers.NumbersError as error:
+            self.say(f"Not saved: {error}. Type the number as it is written, then press Enter.",
+                     PROBLEM)
+            self.report.write({"error": f"not saved: {error}"})
+            self.edit_number()
+            return
+        try:
+            path = numbers.save_number(self.my_numbers, saved, self.drawing.strokes,
+                                       self.drawing.size)
+        except (OSError, ValueError) as error:       # the drawing stays, to try again
+            reason = describe_error(error)
+            self.say(f"Not saved: {reason}", PROBLEM)
+            self.report.write({"error": f"not saved: {reason}"})
+            return
+        self.report.write({"saved_number": str(path), "text": saved})
+        entry.delete(0, "end")
+        self.prefilled = ""
+        self.root.focus_set()
+        self.clear()
+        self.say(f"saved the number {saved} into {self.my_numbers}", DONE)
+
     def refresh_counts(self) -> dict[int, int]:
         try:
             counts = personal.counts(self.my_digits)
@@ -419,7 +576,7 @@ class App:
         canvas, models = self.canvas, self.models
         self.report.write({"ready": True,
                            "canvas": [canvas.winfo_rootx(), canvas.winfo_rooty(),
-                                      self.canvas_size, self.canvas_size],
+                                      canvas.winfo_width(), canvas.winfo_height()],
                            "model": str(models.model_path), "model_error": models.model_error,
                            "model_in_use": models.using if models.model is not None else None,
                            "personal_error": models.personal_error})

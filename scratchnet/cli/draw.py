@@ -1,7 +1,9 @@
-"""``scratchnet-draw`` / ``python scripts/draw.py``: draw digits and watch the network read them.
+"""``scratchnet-draw`` / ``python scripts/draw.py``: write numbers and watch the network read them.
 
-Opens a window with a canvas; the model's guess, its confidence and all ten probabilities update
-as you draw. Pressing a digit key saves the drawing as your own example of that digit; "Learn my
+Opens a window with a wide canvas; the number read, each mark's box and answer, and the
+probabilities of the mark under the pointer update as you write. Pressing a digit key saves the
+drawing as your own example of that digit; Enter saves it as a number, with the text in the
+Number field (the reading, unless typed over), into ``--my-numbers``; "Learn my
 handwriting" (or ``l``) teaches the model those digits, in seconds, and switches to the result,
 ``personal.npz`` beside the model, which the app opens from then on. Without a model file the
 window still opens and says how to train one. Exit status: 0 when the window is closed, 1 if no window can be
@@ -30,8 +32,9 @@ def canvas_size(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="scratchnet-draw",
-        description="Draw a digit with the mouse and watch the network read it; press a digit "
-                    "key to save the drawing as your own example of that digit.")
+        description="Write a number with the mouse and watch the network read it; press a "
+                    "digit key to save the drawing as your own example of that digit, Enter to "
+                    "save it as a number.")
     parser.add_argument("--model", metavar="PATH",
                         help="the base model (default: models/mnist.npz, written by "
                              "scripts/train.py, if it exists, else the model that comes with "
@@ -39,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "shipped one), if there, is used instead")
     parser.add_argument("--my-digits", metavar="DIR", default="data/my_digits",
                         help="where digits you save go (default data/my_digits)")
+    parser.add_argument("--my-numbers", metavar="DIR", default="data/my_numbers",
+                        help="where numbers you save with Enter go, one JSON file each "
+                             "(default data/my_numbers)")
     parser.add_argument("--data-dir", metavar="DIR", default="data",
                         help="where MNIST is (DIR/mnist), which \"Teach my handwriting\" mixes "
                              "into your digits (default data)")
@@ -46,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="at most N training steps when learning your handwriting "
                              "(default 80; it stops sooner once your digits are read right)")
     parser.add_argument("--size", type=canvas_size, default=280, metavar="PIXELS",
-                        help="side of the square canvas (default 280)")
+                        help="height of the canvas at start, which is three times as wide "
+                             "and grows with the window (default 280)")
     parser.add_argument("--brush", type=positive_int, metavar="PIXELS",
                         help="brush diameter at start-up (default: 1/14 of the canvas, 20 px)")
     parser.add_argument("--report-file", metavar="PATH",
@@ -80,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
             model = base_model_path() if args.model is None else args.model
             app = App(root, model, args.my_digits, canvas_size=args.size,
                       brush=args.brush, report_path=args.report_file,
-                      data_dir=args.data_dir, learn_steps=args.learn_steps)
+                      data_dir=args.data_dir, learn_steps=args.learn_steps,
+                      my_numbers=args.my_numbers)
             app.run()
     except OSError as error:      # the report file cannot be opened
         root.destroy()

@@ -7,6 +7,10 @@
 only space the characters out ("2 1 2 - 7 5 3" is "212-753"); it holds at least one digit.
 ``created`` is optional. Strokes are canvas pixels, x to the right, y down.
 
+The drawing app saves each number written on its canvas with :func:`save_number`, as a new
+file in ``data/my_numbers/`` by default, named by the time of the save, to the microsecond:
+``20261204-031522-123456_ab12cd.json`` (the suffix random, so that two saves never clash).
+
 A set of numbers is given as folders: a folder that holds ``.json`` files is one person's,
 named after its path below the folder given (its own name when it is given itself); one that
 holds none is searched for such folders, at any depth. Every ``.json`` file in a person's
@@ -18,10 +22,13 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
+from scratchnet.files import write_atomically
 from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
 FORMAT = 1
@@ -80,6 +87,47 @@ def check_text(text, where: str | os.PathLike = "text") -> str:
     if not any(character.isdigit() for character in text):
         raise NumbersError(f"{where}: text {text!r} holds no digit")
     return text.replace(" ", "")
+
+
+def save_number(directory: str | os.PathLike, text: str, strokes: Sequence[Stroke | dict],
+                canvas: tuple[int, int]) -> Path:
+    """Save one written number as a new file in ``directory`` (created if missing).
+
+    Parameters
+    ----------
+    text : what was written, checked by :func:`check_text` and stored with its spaces removed.
+    strokes : Stroke objects or their records, canvas pixels; stored rounded to 0.01 px.
+    canvas : (width, height) of the canvas they were drawn on, pixels.
+
+    Returns the new file's path. Raises ``NumbersError`` for a text that is not a number, or no
+    strokes, ``ValueError`` naming the argument for malformed strokes or canvas (nothing is
+    written either way), ``OSError`` naming the file if it cannot be written (the file then
+    appears complete or not at all).
+    """
+    text = check_text(text)
+    records = [stroke.rounded().record() for stroke in check_strokes(list(strokes), "strokes")]
+    if not records:
+        raise NumbersError("strokes: a number needs at least one stroke")
+    width, height = check_canvas(canvas, "canvas")
+    now = datetime.now(timezone.utc)
+    lines = [f'  "format": {FORMAT},', f'  "text": {json.dumps(text)},',
+             f'  "created": {json.dumps(now.astimezone().isoformat(timespec="microseconds"))},',
+             f'  "canvas": [{width}, {height}],', '  "strokes": [',
+             ",\n".join("    " + json.dumps(record, allow_nan=False) for record in records),
+             "  ]"]
+    contents = "{\n" + "\n".join(lines) + "\n}\n"      # one stroke a line, for a diff
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(error.errno, f"could not create {directory} to save the number in: "
+                                   f"{error.strerror or error}") from error
+    while True:
+        path = directory / f"{now:%Y%m%d-%H%M%S-%f}_{secrets.token_hex(3)}.json"
+        if not path.exists():
+            break
+    write_atomically(path, lambda f: f.write(contents.encode("utf-8")))
+    return path
 
 
 def _check_canvas(canvas, path: Path) -> tuple[int, int]:

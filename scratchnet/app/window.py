@@ -40,7 +40,7 @@ from scratchnet.app.model_choice import (DONE, TEACH_HINT, NOTE, PERSONAL, PROBL
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, make_fonts)
 from scratchnet.app.recognizer import BackgroundReader, Reading, request_for
-from scratchnet.training.teaching import TeachSettings
+from scratchnet.training.last_layer import LastLayerSettings
 from scratchnet.app.report import Report
 from scratchnet.app.sketch import Sketch
 
@@ -74,7 +74,8 @@ class App:
         self.canvas_size = int(canvas_size)
         self.drawing = Sketch((self.canvas_size, self.canvas_size))
         self.report = Report(report_path)
-        settings = TeachSettings() if learn_steps is None else TeachSettings(max_steps=learn_steps)
+        settings = LastLayerSettings() if learn_steps is None else \
+            LastLayerSettings(steps=learn_steps)
         self.models = ModelChoice(model_path, self.my_digits, Path(data_dir), settings,
                                   self.report, view=self)
         self.reader = BackgroundReader(self.models.model, self.models.using)
@@ -356,7 +357,8 @@ class App:
 
     # -------------------------------------------------------------------------------- saving
     def save_as(self, label: int) -> None:
-        """Store the drawing as an example of ``label`` in ``--my-digits``, then clear it."""
+        """Store the drawing as an example of ``label`` in ``--my-digits``, clear it, and teach
+        it (on the learner's thread)."""
         from scratchnet.preprocess.images import BlankImageError
         from scratchnet.preprocess.rendering import strokes_to_mnist
         if self.drawing.is_empty:
@@ -377,9 +379,12 @@ class App:
             return
         count = self.refresh_counts().get(label, 0)
         self.report.write({"saved": str(path), "label": label, "count": count})
+        saved = personal.SavedDigit(path, image28, label, self.drawing.records(),
+                                    self.drawing.size)
         self.clear()
         samples = "sample" if count == 1 else "samples"
-        self.say(f"saved as {label} ({count} {samples} of {label})", DONE)
+        self.say(f"saved as {label} ({count} {samples} of {label}); teaching it", DONE)
+        self.models.learn(saved)
 
     def refresh_counts(self) -> dict[int, int]:
         try:

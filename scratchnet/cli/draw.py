@@ -41,8 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where MNIST is (DIR/mnist), which \"Teach my handwriting\" mixes "
                              "into your digits (default data)")
     parser.add_argument("--learn-steps", type=positive_int, metavar="N",
-                        help="at most N training steps when learning your handwriting "
-                             "(default 80; it stops sooner once your digits are read right)")
+                        help="steps of the last layer's fit when learning your handwriting "
+                             "(default 100)")
     parser.add_argument("--size", type=canvas_size, default=280, metavar="PIXELS",
                         help="side of the square canvas (default 280)")
     parser.add_argument("--brush", type=positive_int, metavar="PIXELS",

@@ -19,10 +19,10 @@ Every stroke goes into a :class:`~scratchnet.app.sketch.Sketch` as it is drawn o
 ``scratchnet.preprocess.strokes_to_mnist``, which draws them with a pen matched to the digit's
 size, and saving a digit stores what it made of them. Recognition runs on a worker thread
 (:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
-waits for the network. Which model reads, the base one or the personal one, and "Learn my
-handwriting", which teaches a copy of the base model the saved digits on another worker thread,
-are :class:`~scratchnet.app.model_choice.ModelChoice`'s: the window polls it the same way and
-shows what it says, through the few methods of its ``ModelView``.
+waits for the network. Which model reads, the base one or the personal one, and teaching,
+which a digit key and "Teach my handwriting" start on another worker thread, are
+:class:`~scratchnet.app.model_choice.ModelChoice`'s: the window polls it the same way and shows
+what it says, through the few methods of its ``ModelView``.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ TITLE = "scratchnet: draw a digit"
 RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
 POLL_MS = 25                 # how often the window looks for the worker's results
 SHORTCUTS = ("Draw with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
-             "f: feature maps\n0 to 9: save the drawing as that digit, an example of your "
-             "handwriting\nl: teach my handwriting from the saved digits    b: the base or "
+             "f: feature maps\n0 to 9: save the drawing as that digit and teach it, an example of "
+             "your handwriting\nl: teach my handwriting from the saved digits    b: the base or "
              "your personal model")
 COLOURS = {NOTE: MUTED, DONE: OK_COLOUR, PROBLEM: ERROR_COLOUR}   # of the status line
 

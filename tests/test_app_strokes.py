@@ -203,7 +203,7 @@ def test_a_number_is_read_mark_by_mark_and_reported(model):
                 drawing.extend_stroke(x + 20 + index * 200, y + 40)
             drawing.end_stroke()
     reading = read_drawing(model, request_for(drawing))
-    assert reading.number.text == "1047" and reading.names == tuple("0123456789")
+    assert reading.number.text == "1047" and reading.symbols == tuple("0123456789")
     line = reading.report()
     assert line["text"] == "1047" and [mark["character"] for mark in line["marks"]] == list("1047")
     lefts = [mark["box"][0] for mark in line["marks"]]

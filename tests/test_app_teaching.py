@@ -1,8 +1,10 @@
-""""Teach my handwriting" in the real window (Xvfb, driven by xdotool): save drawings with digit
-keys, learn, keep drawing while it learns, read the taught drawings as taught, go back to the
-base model; and a missing, damaged or foreign personal.npz at start-up."""
+"""Teaching in the real window (Xvfb, driven by xdotool): a digit key saves the drawing and
+teaches it at once, "Teach my handwriting" teaches every saved drawing, the window keeps
+answering while it teaches, the taught drawings are read as taught, b goes back to the base
+model; and a missing, damaged or foreign personal.npz at start-up."""
 
 import shutil
+import time
 
 import pytest
 
@@ -55,13 +57,19 @@ def save_as(app, strokes, digit: int) -> dict:
                                            None), what=f"the drawing to be saved as {digit}")
 
 
-def learning_outcome(app, after: int, timeout: float = 120) -> dict:
+def teacher_ready(app, timeout: float = 120) -> dict:
     return app.wait_for(lambda lines: next(
-        (line for line in lines[after:] if line.get("learning") in ("finished", "failed")), None),
-        timeout, "learning to end")
+        (line for line in lines if line.get("teaching") == "ready"), None),
+        timeout, "the teacher to be ready")
 
 
-def test_learn_switches_to_the_personal_model_and_back(display, models, tmp_path, mnist_dir):
+def teaching_outcome(app, after: int, timeout: float = 120) -> dict:
+    return app.wait_for(lambda lines: next(
+        (line for line in lines[after:] if line.get("teaching") in ("finished", "failed")), None),
+        timeout, "teaching to end")
+
+
+def test_teaching_switches_to_the_personal_model_and_back(display, models, tmp_path, mnist_dir):
     with start(display, models, tmp_path, mnist_dir) as app:
         ready = app.wait_ready()
         assert ready["model_in_use"] == "base" and ready["personal_error"] is None
@@ -74,8 +82,8 @@ def test_learn_switches_to_the_personal_model_and_back(display, models, tmp_path
 
         mark = len(app.lines())
         app.key("l")
-        outcome = learning_outcome(app, mark)
-        assert outcome["learning"] == "finished", outcome
+        outcome = teaching_outcome(app, mark)
+        assert outcome["teaching"] == "finished", outcome
         assert outcome["model"] == "models/personal.npz" or \
             outcome["model"].endswith("personal.npz")
         assert outcome["taught"] == 6 and outcome["after"] == 1.0
@@ -99,41 +107,62 @@ def test_learn_switches_to_the_personal_model_and_back(display, models, tmp_path
         assert draw(app, probe)["digit"] == 3
 
 
-def test_the_window_answers_while_learning(display, models, tmp_path, mnist_dir):
-    # The same bar saved as 3 and as 5 can never be read right both times, so learning takes
-    # all of its (many) steps.
-    with start(display, models, tmp_path, mnist_dir, "--learn-steps", "2000") as app:
+def test_a_digit_key_teaches_the_drawing_at_once_and_b_goes_back(display, models, tmp_path,
+                                                                 mnist_dir):
+    with start(display, models, tmp_path, mnist_dir) as app:
         app.wait_ready()
-        save_as(app, bar(140), 3)
-        save_as(app, bar(140), 5)
+        teacher_ready(app)
+        probe = bar(140, 70, 210)                   # the suite's model reads no 3 in it
+        base_reading = draw(app, probe)
+        assert base_reading["digit"] != 3 and base_reading["model"] == "base"
         mark = len(app.lines())
-        app.key("l")
-        app.wait_for(lambda lines: any(line.get("learning") == "progress"
-                                       for line in lines[mark:]), 60, "learning to start")
+        pressed = time.monotonic()
+        app.key("3")
+        taught = app.wait_for(lambda lines: next(
+            (line for line in lines[mark:] if line.get("teaching") in ("drawing taught", "failed")),
+            None), 30, "the digit key's teaching")
+        waited = time.monotonic() - pressed
+        assert taught["teaching"] == "drawing taught", taught
+        assert (taught["label"], taught["right"], taught["count"]) == (3, 1, 1)
+        assert taught["seconds"] < 1.0 and waited < 2.0, (taught, waited)
+        assert (models / "personal.npz").is_file()
+
+        taught = draw(app, probe)                   # the same drawing again: read right
+        assert taught["model"] == "personal" and taught["digit"] == 3
+
+        mark = len(app.lines())
+        app.key("b")                                # back to the base model, same drawing
+        again = app.wait_for_reading(strokes=1, after=mark)
+        assert again["model"] == "base" and again["digit"] == base_reading["digit"]
+    assert "Traceback" not in app.stderr, app.stderr
+
+
+def test_the_window_answers_while_teaching(display, models, tmp_path, mnist_dir):
+    # A fit of very many steps: the digit key's teaching takes seconds instead of a fraction
+    # of one, and the window is drawn on and read meanwhile.
+    with start(display, models, tmp_path, mnist_dir, "--teach-steps", "200000") as app:
+        app.wait_ready()
+        teacher_ready(app)
+        save_as(app, bar(140), 3)
+        mark = len(app.lines())
         for y in (100, 180):
             clear(app)
             reading = draw(app, bar(y))
             assert reading["model"] == "base" and reading["digit"] is not None
-        lines = app.lines()[mark:]
-        assert not any(line.get("learning") == "finished" for line in lines), \
-            "learning ended before the window was tested: raise --learn-steps"
-        last_progress = max(index for index, line in enumerate(lines)
-                            if line.get("learning") == "progress")
-        first_reading = min(index for index, line in enumerate(lines) if "strokes" in line)
-        assert first_reading < last_progress, "readings came while learning went on"
-    # Closed while learning: nothing half-taught is saved.
+        assert not any(line.get("teaching") == "drawing taught" for line in app.lines()[mark:]), \
+            "teaching ended before the window was tested: raise --teach-steps"
+    # Closed while teaching: nothing half-taught is saved.
     assert not (models / "personal.npz").exists()
     assert "Traceback" not in app.stderr, app.stderr
 
 
-def test_too_few_saved_digits_says_so_in_the_window(display, models, tmp_path, mnist_dir):
+def test_no_saved_digits_says_so_in_the_window(display, models, tmp_path, mnist_dir):
     with start(display, models, tmp_path, mnist_dir) as app:
         app.wait_ready()
-        save_as(app, bar(140), 3)
         mark = len(app.lines())
         app.key("l")
-        outcome = learning_outcome(app, mark)
-        assert outcome["learning"] == "failed" and "at least 2" in outcome["error"]
+        outcome = teaching_outcome(app, mark)
+        assert outcome["teaching"] == "failed" and "draw digits in the app" in outcome["error"]
         assert not (models / "personal.npz").exists()
         assert draw(app, bar(100))["model"] == "base"           # drawing goes on
     assert "Traceback" not in app.stderr, app.stderr

@@ -192,15 +192,15 @@ def test_a_worker_error_reaches_the_caller_and_leaves_no_draws_behind(shared_ste
 
 
 def test_teaching_runs_the_loop_fit_runs_with_its_batches_shared(shared_steps):
-    from scratchnet.training.teaching import TeachSettings, teach
+    from scratchnet.training.full_finetune import FineTuneSettings, fine_tune
 
     model = every_layer_model(dtype=np.float32)
     x, y = batch(40)
     x = x.astype(np.float32)
     state = model.train_state
-    settings = TeachSettings(max_steps=3, batch_size=16, personal_per_batch=4,
+    settings = FineTuneSettings(max_steps=3, batch_size=16, personal_per_batch=4,
                              mnist_samples=40, augment=False, workers=2)
-    outcome = teach(model, x[:8], y[:8], x, y, settings)
+    outcome = fine_tune(model, x[:8], y[:8], x, y, settings)
     assert outcome.steps == 3 and shared_steps == [16, 16, 16]
     # Teaching keeps its place in a state of its own: the model's is what it was.
     assert model.train_state is state and (state.epoch, state.step) == (0, 0)

@@ -265,7 +265,6 @@ def test_cli_teach_says_how_many_files_were_passed_over(tmp_path, capsys):
     model.compile()
     model.save(base)
     extra = tmp_path / "my_digits"
-    save(extra, 1)
     for index in range(2):
         save(extra, 4, seed=index).rename(extra / f"four-{index}.json")
     with pytest.raises(SystemExit) as exit_info:
@@ -273,8 +272,8 @@ def test_cli_teach_says_how_many_files_were_passed_over(tmp_path, capsys):
               "--data-dir", str(tmp_path / "data")])
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert f"error: {extra}: found 1 usable saved digit (a 1) and passed over 2 files; learning needs at " \
-           "least 2" in err
+    assert f"error: {extra}: no usable digits: 2 .json files were passed over because their " \
+           "names do not follow the app's pattern" in err
     assert f"{extra / 'four-1.json'}: not a sample file (expected a name like" in err
 
 

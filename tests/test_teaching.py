@@ -16,7 +16,8 @@ import pytest
 from scratchnet.cli.train import main
 from scratchnet.training.augment import slant_and_thicken
 from scratchnet.data.mnist import to_float_images
-from scratchnet.training.teaching import TeachSettings, split_holdout, teach
+from scratchnet.training.full_finetune import FineTuneSettings, fine_tune
+from scratchnet.training.teaching import split_holdout
 from scratchnet.nn.loading import load_model
 from scratchnet.nn.networks import small_cnn
 from scratchnet.data.personal import save_sample
@@ -60,8 +61,8 @@ def test_teaching_raises_heldout_accuracy_and_keeps_mnist(base, person):
     mnist_before = model.evaluate(x_test, y_test)[1]
     assert mnist_before >= 0.985 and held_before < 0.95       # the style does hurt
 
-    outcome = teach(model, personal_x, personal_y, x_train, y_train,
-                    TeachSettings(max_steps=150, steps_after_right=150))
+    outcome = fine_tune(model, personal_x, personal_y, x_train, y_train,
+                    FineTuneSettings(max_steps=150, steps_after_right=150))
     held_after = model.evaluate(held_x, held_y)[1]
     mnist_after = model.evaluate(x_test, y_test)[1]
     print(f"held-out personal: {held_before:.2%} -> {held_after:.2%}; "
@@ -76,8 +77,8 @@ def test_teaching_stops_soon_after_the_saved_digits_are_read_right(base):
     model = load_model(path)
     digits, labels = x_train[:20], y_train[:20]          # read right from the start
     steps = []
-    outcome = teach(model, digits, labels, x_train, y_train,
-                    TeachSettings(max_steps=200, check_every=5, steps_after_right=7),
+    outcome = fine_tune(model, digits, labels, x_train, y_train,
+                    FineTuneSettings(max_steps=200, check_every=5, steps_after_right=7),
                     progress=lambda step, most: steps.append((step, most)))
     assert outcome.stopped == "read right" and outcome.steps == 12 and outcome.after == 1.0
     assert steps[0] == (1, 200) and steps[-1] == (12, 12)
@@ -113,7 +114,7 @@ def test_cli_teach_reports_before_and_after_and_saves_a_personal_model(base, per
     assert "1 file passed over: see the warnings above" in printed
     tuned = load_model(out / "personal.npz")
     assert tuned.metadata["kind"] == "personal" and tuned.metadata["taught_digits"] == 160
-    assert tuned.metadata["heldout_digits"] == 40 and tuned.metadata["steps"] <= 30
+    assert tuned.metadata["heldout_digits"] == 40 and tuned.metadata["steps"] == 30
 
 
 def test_cli_teach_with_holdout_0_teaches_every_digit_beside_the_base(base, person, mnist_dir,

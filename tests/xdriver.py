@@ -194,7 +194,7 @@ class AppProcess:
                          timeout: float = 10.0) -> dict:
         """The last prediction (or blank) line about a drawing of ``strokes`` strokes, written
         after line number ``after``, once no new such line has come for ``quiet`` seconds
-        (other lines, such as learning's progress, may keep coming)."""
+        (other lines, such as teaching's progress, may keep coming)."""
         def settled(lines):
             readings = [line for line in lines[after:] if "strokes" in line]
             if not readings or readings[-1]["strokes"] != strokes:

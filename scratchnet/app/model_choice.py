@@ -1,19 +1,21 @@
-"""Which model reads the drawings, the base model or your personal one, and "Learn my
-handwriting", which makes the personal one: the app's learning lifecycle, without Tk.
+"""Which model reads the drawings, the base model or your personal one, and teaching, which
+makes the personal one: the app's teaching lifecycle, without Tk.
 
     models = ModelChoice(model_path, my_digits, data_dir, settings, report, view=window)
     models.model, models.using     # the model reading the drawings now; BASE or PERSONAL
     models.announce()              # say which model is in use, or why none can be
-    models.teach()                 # start learning on a worker thread, or say why not
-    models.poll()                  # the teacher's progress and its end; the window polls this
+    models.teach_drawing(saved)            # a digit key saved a drawing: teach it at once
+    models.teach()                 # "Teach my handwriting": every saved digit, or say why not
+    models.poll()                  # the teacher's progress and news; the window polls this
     models.toggle()                # the base model <-> the personal model
-    models.close()                 # stop learning: nothing half-taught is saved
+    models.close()                 # stop teaching: nothing half-taught is saved
 
 At start-up it opens the base model (``--model``) and ``personal.npz`` beside it, which is used
 when it is there and is one this app made for the base model's network; otherwise the window
-says why and the base model is used. Teaching teaches a copy of the base model the saved digits
-on a :class:`~scratchnet.app.teacher.BackgroundTeacher`, and switches to the result once it is
-saved. It decides, and words, everything the window says about the models; the window shows it
+says why and the base model is used. Teaching runs on a :class:`~scratchnet.app.teacher.BackgroundTeacher`,
+started at once so that the replayed digits are ready before the first digit key; each digit
+key teaches its drawing with every one saved before, saves the personal model and switches to
+it. It decides, and words, everything the window says about the models; the window shows it
 through the few methods of :class:`ModelView`, and every step goes into ``--report-file``.
 """
 
@@ -22,12 +24,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from scratchnet.app.teacher import (BackgroundTeacher, Taught, TeachFailed, Progress,
-                                    open_personal_model)
 from scratchnet.app.recognizer import describe_model, open_model
 from scratchnet.app.report import Report
+from scratchnet.app.teacher import (DrawingTaught, BackgroundTeacher, Progress, Ready, Taught, TeachFailed,
+                                    open_personal_model)
+from scratchnet.data.personal import SavedDigit
 from scratchnet.nn.model import Sequential
-from scratchnet.training.teaching import TeachSettings, personal_model_path
+from scratchnet.training.last_layer import LastLayerSettings
+from scratchnet.training.teaching import personal_model_path
 
 BASE, PERSONAL = "base", "personal"
 # What a message is, for the window to colour it: how things stand, a success, a problem.
@@ -58,14 +62,14 @@ class ModelView(Protocol):
 
 
 class ModelChoice:
-    """The base model, the personal model beside it, the one in use, and learning.
+    """The base model, the personal model beside it, the one in use, and teaching.
 
     Opening the models happens here, before the window has widgets; ``view`` is called only by
     the methods below.
     """
 
     def __init__(self, model_path: str | Path, my_digits: Path, data_dir: Path,
-                 settings: TeachSettings, report: Report, view: ModelView):
+                 settings: LastLayerSettings, report: Report, view: ModelView):
         self.model_path = Path(model_path)
         self.personal_path = personal_model_path(self.model_path)
         self.my_digits, self.data_dir, self.settings = my_digits, data_dir, settings
@@ -76,7 +80,12 @@ class ModelChoice:
             self.personal_model, self.personal_error = open_personal_model(self.personal_path,
                                                                            self.base_model)
         self.using = PERSONAL if self.personal_model is not None else BASE
+        self.teaching_all = False          # "Teach my handwriting" is running
         self.teacher: BackgroundTeacher | None = None
+        if self.base_model is not None and self.personal_path != self.model_path:
+            self.teacher = BackgroundTeacher(self.model_path, my_digits, data_dir, self.personal_path,
+                                   settings)
+            self.teacher.start()
 
     @property
     def model(self) -> Sequential | None:
@@ -102,44 +111,69 @@ class ModelChoice:
         return (f"Using your personal model {self.personal_path}{digits} ({self.model_path} "
                 "with your handwriting); the button on the right goes back to the base model.")
 
-    # ------------------------------------------------------------------------------ learning
-    def teach(self) -> None:
-        """Teach a copy of the base model the saved digits, on a worker thread."""
+    # ------------------------------------------------------------------------------ teaching
+    def can_teach(self) -> bool:
+        """Whether there is a teacher; if not, say why."""
         if self.base_model is None:
             self.view.say(f"Nothing to teach: {self.model_error}", PROBLEM)
-            return
-        if self.teacher is not None:
-            self.view.say("Already learning: keep drawing meanwhile.", NOTE)
-            return
-        if self.personal_path == self.model_path:
-            self.view.say(f"The base model is itself {self.personal_path}, where learning would "
+        elif self.teacher is None:
+            self.view.say(f"The base model is itself {self.personal_path}, where teaching would "
                           "write: start the app with --model models/mnist.npz to teach it.", PROBLEM)
+        return self.teacher is not None
+
+    def teach_drawing(self, saved: SavedDigit) -> None:
+        """Teach the drawing a digit key just saved, with every one saved before it."""
+        if self.can_teach():
+            self.teacher.teach_drawing(saved)
+            self.report.write({"teaching": "digit", "label": saved.label})
+
+    def teach(self) -> None:
+        """Teach a copy of the base model every saved digit, on the teacher's thread."""
+        if not self.can_teach():
+            return
+        if self.teaching_all:
+            self.view.say("Already teaching: keep drawing meanwhile.", NOTE)
             return
         saved = self.view.count_saved()
-        self.teacher = BackgroundTeacher(self.model_path, self.my_digits, self.data_dir,
-                                         self.personal_path, self.settings)
-        self.teacher.start()
+        self.teaching_all = True
+        self.teacher.teach_all()
         self.view.show_teaching(0.0, "starting")
         self.view.say(f"Teaching your handwriting from {saved} saved digits; keep drawing "
                       "meanwhile.", NOTE)
-        self.report.write({"learning": "started", "saved": saved})
+        self.report.write({"teaching": "started", "saved": saved})
 
     def poll(self) -> None:
-        """Show the teacher's news since the last poll: its progress, then how it ended."""
+        """Show the teacher's news since the last poll: progress, and how each job ended."""
         while self.teacher is not None and not self.teacher.events.empty():
             event = self.teacher.events.get()
-            if isinstance(event, Progress):
+            if isinstance(event, Ready):           # nothing to show: only the report says it
+                self.report.write({"teaching": "ready", "replayed": event.replayed,
+                                   "saved": event.saved, "seconds": round(event.seconds, 2)})
+            elif isinstance(event, Progress):
                 self.view.show_teaching(event.step / event.steps, f"step {event.step}")
-                self.report.write({"learning": "progress", "step": event.step,
+                self.report.write({"teaching": "progress", "step": event.step,
                                    "steps": event.steps})
             elif isinstance(event, Taught):
-                self.teacher = None
+                self.teaching_all = False
                 self._taught(event)
+            elif isinstance(event, DrawingTaught):
+                self._learned(event)
             elif isinstance(event, TeachFailed):
-                self.teacher = None
+                self.teaching_all = False
                 self.view.show_teaching(None, TEACH_HINT)
                 self.view.say(f"{event.message} Still using the {self.using} model.", PROBLEM)
-                self.report.write({"learning": "failed", "error": event.message})
+                self.report.write({"teaching": "failed", "error": event.message})
+
+    def _learned(self, event: DrawingTaught) -> None:
+        self.personal_model, self.personal_error = event.model, None
+        self._use(PERSONAL, report=False)
+        digits = "digit" if event.taught == 1 else "digits"
+        self.view.say(f"Now reads your {event.label}s: {event.right} of {event.count} "
+                      f"(taught {event.taught} saved {digits} in {event.seconds:.1f} s; b goes "
+                      "back to the base model).", DONE)
+        self.report.write({"teaching": "drawing taught", "label": event.label, "right": event.right,
+                           "count": event.count, "taught": event.taught,
+                           "seconds": round(event.seconds, 3)})
 
     def _taught(self, event: Taught) -> None:
         result = event.result
@@ -153,7 +187,7 @@ class ModelChoice:
             print(f"warning: {warning}")
         self.view.say(f"Taught your handwriting in {result.seconds:.0f} s: {result.summary()}. "
                       f"Now using {self.personal_path}.{note}", DONE)
-        self.report.write({"learning": "finished", "model": str(result.path),
+        self.report.write({"teaching": "finished", "model": str(result.path),
                            "taught": result.taught, "before": result.saved_before,
                            "after": result.saved_after, "mnist_test": result.mnist_after,
                            "mnist_test_digits": result.mnist_test_count,
@@ -161,9 +195,9 @@ class ModelChoice:
                            "warnings": result.warnings})
 
     def close(self) -> None:
-        """Stop learning, if it runs, after its current step; nothing half-taught is saved."""
+        """Stop teaching, if it runs, after its current step; nothing half-taught is saved."""
         if self.teacher is not None:
-            self.teacher.cancel()
+            self.teacher.close()
 
     # ------------------------------------------------------------------------------ choosing
     def toggle(self) -> None:

@@ -18,12 +18,12 @@ Lines, in the order things happen:
         "strokes" above 0 and "model", for a drawing when there is no model to read it
     {"saved": "data/my_digits/7_....json", "label": 7, "count": 12}
         a drawing saved as a digit, and how many of that digit are saved now
-    {"learning": "started", "saved": 30}
-    {"learning": "progress", "step": 12, "steps": 80}
-    {"learning": "finished", "model": "models/personal.npz", "taught": 30, "before": 0.83,
+    {"teaching": "started", "saved": 30}
+    {"teaching": "progress", "step": 12, "steps": 80}
+    {"teaching": "finished", "model": "models/personal.npz", "taught": 30, "before": 0.83,
      "after": 1.0, "mnist_test": 0.991, "mnist_test_digits": 1000, "seconds": 9.1,
      "steps": 40, "warnings": []}
-    {"learning": "failed", "error": "Not taught: ..."}
+    {"teaching": "failed", "error": "Not taught: ..."}
         "Teach my handwriting": started with the number of saved digits, its progress after
         every step, then how it ended ("before"/"after": accuracy on the taught digits)
     {"model_in_use": "base"}

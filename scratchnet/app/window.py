@@ -25,10 +25,10 @@ key saves the whole drawing as one digit, read through ``strokes_to_mnist``; Ent
 a number, with the text in the Number field (the reading, unless typed over), into
 ``--my-numbers`` (``scratchnet.data.numbers``). Recognition runs on a worker thread
 (:mod:`scratchnet.app.recognizer`) and its results are picked up by polling, so drawing never
-waits for the network. Which model reads, the base one or the personal one, and "Learn my
-handwriting", which teaches a copy of the base model the saved digits on another worker thread,
-are :class:`~scratchnet.app.model_choice.ModelChoice`'s: the window polls it the same way and
-shows what it says, through the few methods of its ``ModelView``.
+waits for the network. Which model reads, the base one or the personal one, and teaching,
+which a digit key and "Teach my handwriting" start on another worker thread, are
+:class:`~scratchnet.app.model_choice.ModelChoice`'s: the window polls it the same way and shows
+what it says, through the few methods of its ``ModelView``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from scratchnet.app.model_choice import (DONE, TEACH_HINT, NOTE, PERSONAL, PROBL
 from scratchnet.app.panels import (BACKGROUND, ERROR_COLOUR, MUTED, OK_COLOUR, AnswerPanel,
                                    FeaturePanel, NumberPanel, make_fonts, mark_colour)
 from scratchnet.app.recognizer import BackgroundReader, Reading, request_for
-from scratchnet.training.teaching import TeachSettings
+from scratchnet.training.last_layer import LastLayerSettings
 from scratchnet.app.report import Report
 from scratchnet.app.sketch import Sketch
 
@@ -55,10 +55,10 @@ CANVAS_RATIO = 3             # the canvas is three times as wide as high: room f
 RECOGNIZE_AFTER_MS = 100     # after the pen pauses this long, read the drawing
 POLL_MS = 25                 # how often the window looks for the worker's results
 SHORTCUTS = ("Write with the left mouse button.    c or Esc: clear    Ctrl+Z: undo    "
-             "f: feature maps\n0 to 9: save the drawing as that digit, an example of your "
-             "handwriting\nEnter: save the drawing as the number in the Number field    n: type "
-             "in that field (Enter saves, Esc leaves it)\nl: teach my handwriting from the "
-             "saved digits    b: the base or your personal model")
+             "f: feature maps\n0 to 9: save the drawing as that digit and teach it, an example "
+             "of your handwriting\nEnter: save the drawing as the number in the Number field    "
+             "n: type in that field (Enter saves, Esc leaves it)\nl: teach my handwriting from "
+             "the saved digits    b: the base or your personal model")
 COLOURS = {NOTE: MUTED, DONE: OK_COLOUR, PROBLEM: ERROR_COLOUR}   # of the status line
 
 INK_COLOUR = "#111111"
@@ -76,14 +76,15 @@ class App:
     def __init__(self, root: tk.Tk, model_path: str | Path, my_digits: str | Path,
                  canvas_size: int = 280, brush: int | None = None,
                  report_path: str | Path | None = None, data_dir: str | Path = "data",
-                 learn_steps: int | None = None, my_numbers: str | Path = "data/my_numbers"):
+                 teach_steps: int | None = None, my_numbers: str | Path = "data/my_numbers"):
         self.root = root
         self.my_digits = Path(my_digits)
         self.my_numbers = Path(my_numbers)
         self.canvas_size = int(canvas_size)     # the canvas's height at start; it grows
         self.drawing = Sketch((CANVAS_RATIO * self.canvas_size, self.canvas_size))
         self.report = Report(report_path)
-        settings = TeachSettings() if learn_steps is None else TeachSettings(max_steps=learn_steps)
+        settings = LastLayerSettings() if teach_steps is None else \
+            LastLayerSettings(steps=teach_steps)
         self.models = ModelChoice(model_path, self.my_digits, Path(data_dir), settings,
                                   self.report, view=self)
         self.reader = BackgroundReader(self.models.model, self.models.using)
@@ -207,7 +208,7 @@ class App:
         self.learn_button = ttk.Button(row, text="Teach my handwriting",
                                        command=self.models.teach)
         self.learn_button.pack(side="left")
-        # The bar shows only while learning; the label says what learning does, or how far it is.
+        # The bar shows only while teaching; the label says what teaching does, or how far it is.
         self.progress = ttk.Progressbar(row, length=150, mode="determinate", maximum=1.0)
         self.progress_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"],
                                         text=TEACH_HINT)
@@ -315,7 +316,7 @@ class App:
 
     def poll(self) -> None:
         """Show the newest reading of the newest request (dropping those of older drawings), and
-        learning's news."""
+        teaching's news."""
         reading = None
         while not self.reader.results.empty():
             candidate = self.reader.results.get()
@@ -470,7 +471,8 @@ class App:
 
     # -------------------------------------------------------------------------------- saving
     def save_as(self, label: int) -> None:
-        """Store the drawing as an example of ``label`` in ``--my-digits``, then clear it."""
+        """Store the drawing as an example of ``label`` in ``--my-digits``, clear it, and teach
+        it (on the teacher's thread)."""
         from scratchnet.preprocess.images import BlankImageError
         from scratchnet.preprocess.rendering import strokes_to_mnist
         if self.drawing.is_empty:
@@ -491,9 +493,12 @@ class App:
             return
         count = self.refresh_counts().get(label, 0)
         self.report.write({"saved": str(path), "label": label, "count": count})
+        saved = personal.SavedDigit(path, image28, label, self.drawing.records(),
+                                    self.drawing.size)
         self.clear()
         samples = "sample" if count == 1 else "samples"
-        self.say(f"saved as {label} ({count} {samples} of {label})", DONE)
+        self.say(f"saved as {label} ({count} {samples} of {label}); teaching it", DONE)
+        self.models.teach_drawing(saved)
 
     def edit_number(self) -> None:
         """Into the Number field, its text selected: typing replaces it, Enter saves."""

@@ -48,9 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", metavar="DIR", default="data",
                         help="where MNIST is (DIR/mnist), which \"Teach my handwriting\" mixes "
                              "into your digits (default data)")
-    parser.add_argument("--learn-steps", type=positive_int, metavar="N",
-                        help="at most N training steps when learning your handwriting "
-                             "(default 80; it stops sooner once your digits are read right)")
+    parser.add_argument("--teach-steps", type=positive_int, metavar="N",
+                        help="steps of the last layer's fit when teaching your handwriting "
+                             "(default 100)")
     parser.add_argument("--size", type=canvas_size, default=280, metavar="PIXELS",
                         help="height of the canvas at start, which is three times as wide "
                              "and grows with the window (default 280)")
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             model = base_model_path() if args.model is None else args.model
             app = App(root, model, args.my_digits, canvas_size=args.size,
                       brush=args.brush, report_path=args.report_file,
-                      data_dir=args.data_dir, learn_steps=args.learn_steps,
+                      data_dir=args.data_dir, teach_steps=args.teach_steps,
                       my_numbers=args.my_numbers)
             app.run()
     except OSError as error:      # the report file cannot be opened

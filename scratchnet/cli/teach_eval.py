@@ -1,7 +1,8 @@
-"""``scripts/teach_eval.py``: how well "Teach my handwriting" learns real people's handwriting.
+"""``scripts/teach_eval.py``: how well the full fine-tune teaches the network real people's handwriting.
 
 For each person's folder (the app's personal-digit format) and each K, teach a fresh copy of
-the base model the first K drawings of each digit with the app's code and settings, and read
+the base model the first K drawings of each digit with the full fine-tune
+(``scratchnet.training.full_finetune``, which the last-layer teaching replaced), and read
 the person's other drawings before and after; MNIST test accuracy before and after each run.
 ``--thresholds`` instead tabulates the "not sure" threshold on MNIST test and the drawings.
 """
@@ -51,7 +52,8 @@ def person_folders(paths: list[str]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from scratchnet.training.teaching import TeachSettings, accuracy_on, load_mnist_for_teaching
+    from scratchnet.training.full_finetune import FineTuneSettings, load_mnist_for_teaching
+    from scratchnet.training.teaching import accuracy_on
     from scratchnet.nn.loading import load_model
     from scratchnet.tools import teach_eval
 
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     folders = person_folders(args.people)[:args.limit]
     # As the app does: the teaching's MNIST share is drawn from a random sample of the
     # training set.
-    settings = TeachSettings()
+    settings = FineTuneSettings()
     train, test = load_mnist_for_teaching(args.data_dir, args.mnist_test, settings.mnist_samples,
                                           settings.seed)
     base = load_model(args.model)
@@ -130,7 +132,7 @@ def bench_main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(
         prog="bench_teach.py", description="Time the app's 'Teach my handwriting' (the whole "
-        "run and the teaching loop) on copies of N saved drawings.")
+        "run and the teaching) on copies of N saved drawings.")
     parser.add_argument("model", help="the base model, e.g. models/mnist.npz")
     parser.add_argument("drawings", help="a folder of folders of drawings in the app's format "
                         "(e.g. ../shared/drawn); the first N files, in name order, are used")
@@ -150,7 +152,8 @@ def bench_main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{report['machine']}; load average {report['load_average'][0]:.1f} (1 min)")
     for run in runs:
-        print(f"{run['saved']} saved digits: {run['before']:.0%} -> {run['after']:.0%} in "
-              f"{run['steps']} steps; teaching {run['teach_seconds']:.1f} s, the whole run "
-              f"{run['seconds']:.1f} s")
+        print(f"{run['saved']} saved digits: {run['before']:.0%} -> {run['after']:.0%}; "
+              f"teaching {run['teach_seconds']:.1f} s, the whole run {run['seconds']:.1f} s "
+              f"(the replayed digits' features, once beforehand: "
+              f"{run['replay_seconds']:.1f} s)")
     return 0

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from scratchnet.tools import teach_methods as tm
+from scratchnet.training.teaching import load_replay
 
 DEFAULT_PEOPLE = ["../shared/drawn", "../shared/drawn-unipen"]
 
@@ -180,13 +181,17 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     methods = extra_methods(args.methods)
     people = chosen_people(args, tune, report)
+    started = time.perf_counter()
+    replay = load_replay(model, args.data_dir)
+    print(f"The app's replay ({len(replay.features):,} samples) computed in "
+          f"{time.perf_counter() - started:.1f} s", flush=True)
     for name in people:
         person = tm.read_person(name, folders[name])
         for method in methods:
             for k in measurable(person):
                 if (name, k, "live: " + method.label()) in done:
                     continue
-                result = tm.measure_live(method, model, person, k, mnist)
+                result = tm.measure_live(method, model, person, k, mnist, replay=replay)
                 result.method = "live: " + method.label()
                 append(results_path, [result])
                 print(f"{name} K={k} {method.label()}: {result.before:.1%} -> "
@@ -197,8 +202,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_teach(args, model_path, tune, report, done, results_path) -> int:
-    from scratchnet.training.teaching import TeachSettings, load_mnist_for_teaching
-    settings = TeachSettings()
+    from scratchnet.training.full_finetune import FineTuneSettings, load_mnist_for_teaching
+    settings = FineTuneSettings()
     train, test = load_mnist_for_teaching(args.data_dir, 10000, settings.mnist_samples,
                                           settings.seed)
     folders = dict(tm.person_names([Path(p) for p in args.people]))
@@ -241,7 +246,7 @@ def print_people(model, args, tune: list[str], report: list[str]) -> int:
 def print_full_pass(model, model_path: Path, args) -> int:
     """Seconds for "Teach my handwriting" over --count saved drawings with each --methods
     last-layer setting: the first people of --people, in name order."""
-    mnist = tm.mnist_features(model, model_path, Path(args.data_dir), Path(args.cache))
+    replay = load_replay(model, args.data_dir)
     people, total = [], 0
     for name, folder in tm.person_names([Path(p) for p in args.people]):
         if total >= args.count:
@@ -252,7 +257,7 @@ def print_full_pass(model, model_path: Path, args) -> int:
         if method.kind != "last layer":
             continue
         for _ in range(3):
-            timing = tm.time_full_pass(model, mnist.replay, method.last_layer_settings(), people,
+            timing = tm.time_full_pass(model, replay, method.last_layer_settings(), people,
                                        args.count)
             print(f"{method.label()}: {timing['drawings']} drawings added in "
                   f"{timing['add_seconds']:.2f} s, fitted in {timing['fit_seconds']:.2f} s; "

@@ -97,8 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="share of your digits kept aside to measure the gain, 0 to teach "
                            "them all (default 0.2)")
     tune.add_argument("--max-steps", type=positive_int, metavar="N",
-                      help="at most this many training steps (default 80; teaching stops "
-                           "sooner once your digits are read right)")
+                      help="steps of the last layer's fit (default 100)")
     return parser
 
 
@@ -130,7 +129,9 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
         unsupported = [option for option, value in (
             ("--resume", args.resume), ("--limit", args.limit), ("--val-split", args.val_split),
             ("--model", args.model), ("--optimizer", args.optimizer), ("--plain", args.plain),
-            ("--epochs", args.epochs), ("--dtype", args.dtype)) if value is not None]
+            ("--epochs", args.epochs), ("--dtype", args.dtype), ("--batch-size", args.batch_size),
+            ("--lr", args.learning_rate), ("--augment", args.augment),
+            ("--workers", args.workers), ("--seed", args.seed)) if value is not None]
         if unsupported:
             parser.error(f"--teach cannot be combined with {', '.join(unsupported)}")
     for option, value in (("--out", args.out), ("--data-dir", args.data_dir)):
@@ -195,16 +196,15 @@ def run_training(parser: argparse.ArgumentParser, args: argparse.Namespace, say)
 def run_teach(parser: argparse.ArgumentParser, args: argparse.Namespace, say) -> int:
     from scratchnet.training import teaching
 
-    settings = teaching.TeachSettings(
-        batch_size=args.batch_size or teaching.TeachSettings.batch_size,
-        learning_rate=args.learning_rate, seed=args.seed or 0,
-        augment=args.augment != "none", workers=args.workers)
-    if args.max_steps is not None:
-        settings.max_steps = args.max_steps
+    from scratchnet.training.last_layer import LastLayerSettings
+
+    settings = LastLayerSettings() if args.max_steps is None else \
+        LastLayerSettings(steps=args.max_steps)
     out = None if args.out is None else Path(args.out) / teaching.PERSONAL_NAME
 
-    def progress(step: int, steps: int) -> None:
-        sys.stdout.write(f"\r  step {step} of at most {steps}")
+    def progress(done: int, total: int) -> None:
+        sys.stdout.write(f"\r  {done} of {total - 1} digits added" if done < total
+                         else "\r  fitted the last layer")
         sys.stdout.flush()
 
     try:
@@ -212,7 +212,7 @@ def run_teach(parser: argparse.ArgumentParser, args: argparse.Namespace, say) ->
             args.teach, args.extra, data_dir=args.data_dir or "data", out=out,
             settings=settings, holdout=args.holdout, mnist_before=True, download=True,
             progress=None if args.quiet else progress, log=say)
-    except (ModelFileError, teaching.PersonalDataError) as error:
+    except (ModelFileError, teaching.PersonalDataError, ValueError) as error:
         parser.error(str(error))
     except KeyboardInterrupt:
         print("\ninterrupted; nothing was saved", file=sys.stderr)

@@ -39,6 +39,7 @@ import math
 import os
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -130,16 +131,42 @@ def load_personal_digits(directory: str | os.PathLike
     images : float32 (N, 28, 28) in [0, 1]: ``strokes_to_mnist`` of each sample's strokes (its
         stored ``image`` if it has none).
     labels : int64 (N,).
-    warnings : one message per file that was passed over, naming the file and why: a ``.json``
-        file whose name does not follow the app's pattern, or a sample that is not valid JSON,
-        truncated, of the wrong image shape, with a label out of range or different from the
-        one in the file name, with strokes that leave no ink on the canvas, ... Hidden files
-        (such as an interrupted save's ``.tmp``) and files not ending in ``.json`` (a README)
-        are ignored without a warning.
+    warnings : one message per file that was passed over (``load_personal_samples``).
+
+    Raises ``PersonalDataError`` as ``load_personal_samples`` does.
+    """
+    samples, warnings = load_personal_samples(directory)
+    images_array = np.zeros((0, *IMAGE_SHAPE), np.float32)
+    if samples:
+        images_array = np.stack([sample.image for sample in samples]).astype(np.float32)
+    return images_array, np.asarray([sample.label for sample in samples], np.int64), warnings
+
+
+@dataclass(frozen=True)
+class SavedDigit:
+    """One saved sample as teaching reads it: its file, ``image`` float32 (28, 28) in [0, 1]
+    (made from the strokes when there are any), its ``label``, and its ``strokes`` (as the app
+    records them, ``{"width": w, "points": [[x, y], ...]}``) and ``canvas`` (None for a sample
+    saved as a picture only)."""
+
+    path: Path
+    image: np.ndarray
+    label: int
+    strokes: list[dict] | None
+    canvas: tuple[int, int] | None
+
+
+def load_personal_samples(directory: str | os.PathLike) -> tuple[list[SavedDigit], list[str]]:
+    """Every sample saved in ``directory``, oldest first, and one warning per file passed over,
+    naming the file and why: a ``.json`` file whose name does not follow the app's pattern, or a
+    sample that is not valid JSON, truncated, of the wrong image shape, with a label out of
+    range or different from the one in the file name, with strokes that leave no ink on the
+    canvas, ... Hidden files (such as an interrupted save's ``.tmp``) and files not ending in
+    ``.json`` (a README) are ignored without a warning.
 
     Raises ``PersonalDataError`` if ``directory`` does not exist, is not a directory, or holds
     ``.json`` files none of which is a usable sample (the message says how many were passed
-    over and why). An existing directory without any ``.json`` files gives empty arrays.
+    over and why). An existing directory without any ``.json`` files gives no samples.
     """
     directory = Path(directory)
     if not directory.exists():
@@ -150,22 +177,16 @@ def load_personal_digits(directory: str | os.PathLike
     samples, strays = _scan(directory)
     warnings = [f"{path}: not a sample file (expected a name like {NAME_FORM}); skipped"
                 for path in strays]
-    images, labels = [], []
+    found = []
     for path, label_in_name, _ in sorted(samples, key=lambda sample: (sample[2], sample[0].name)):
         try:
-            pixels, label = _read_sample(path, label_in_name)
+            found.append(_read_sample(path, label_in_name))
         except ValueError as error:
             warnings.append(f"{path}: {error}; skipped")
-            continue
-        images.append(pixels)
-        labels.append(label)
-    if warnings and not images:
+    if warnings and not found:
         raise PersonalDataError(f"{directory}: no usable digits: {passed_over(samples, strays)}"
                                 + list_problems(warnings))
-    images_array = np.zeros((0, *IMAGE_SHAPE), np.float32)
-    if images:
-        images_array = np.stack(images).astype(np.float32)
-    return images_array, np.asarray(labels, dtype=np.int64), warnings
+    return found, warnings
 
 
 def passed_over(samples: list, strays: list) -> str:
@@ -208,17 +229,18 @@ def _scan(directory: Path) -> tuple[list[tuple[Path, int, str]], list[Path]]:
     return samples, sorted(strays)
 
 
-def _read_sample(path: Path, label_in_name: int) -> tuple[np.ndarray, int]:
-    """The float32 (28, 28) image and the label of one sample file; ``ValueError`` says what is
-    wrong with it."""
+def _read_sample(path: Path, label_in_name: int) -> SavedDigit:
+    """One sample file as teaching reads it; ``ValueError`` says what is wrong with it."""
     sample = read_sample_file(path, label_in_name)
     if not sample["strokes"]:
-        return sample["image"].astype(np.float32) / np.float32(255), sample["label"]
+        return SavedDigit(path, sample["image"].astype(np.float32) / np.float32(255),
+                          sample["label"], None, None)
     try:
         image = strokes_to_mnist(sample["strokes"], sample["canvas"])
     except BlankImageError as error:
         raise ValueError(f"its strokes leave no ink on the canvas ({error})") from error
-    return image, sample["label"]
+    return SavedDigit(path, image, sample["label"],
+                      [stroke.record() for stroke in sample["strokes"]], sample["canvas"])
 
 
 def read_sample_file(path: Path, label_in_name: int | None = None) -> dict:

@@ -2,8 +2,9 @@
 
 For each person (a folder of drawings in the app's personal-digit format, such as
 ``../shared/drawn/writer-NNN``) and each K: the first K drawings of each digit (in the order
-they were saved) are taught to a fresh copy of the base model with the app's own teaching code
-(``scratchnet.training.teaching.teach``), and the person's other drawings are read before and after.
+they were saved) are taught to a fresh copy of the base model with the full fine-tune the app taught
+with before the last-layer teaching (``scratchnet.training.full_finetune``; the last layer is
+measured with ``scripts/teach_methods.py``), and the person's other drawings are read before and after.
 MNIST test accuracy is measured before (once) and after each run.
 
 Drawings are read from their strokes, the way the app sees them, not from the stored ``image``.
@@ -17,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scratchnet.training.teaching import TeachSettings, accuracy_on, render_saved, teach
+from scratchnet.training.full_finetune import FineTuneSettings, fine_tune
+from scratchnet.training.teaching import accuracy_on, render_saved
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import load_model
 from scratchnet.data.personal import NAME_PATTERN
@@ -62,13 +64,14 @@ class PersonResult:
 def teach_person(base: Sequential | str | Path, images: np.ndarray, labels: np.ndarray, k: int,
                  mnist_train: tuple[np.ndarray, np.ndarray],
                  mnist_test: tuple[np.ndarray, np.ndarray], mnist_before: float,
-                 settings: TeachSettings = TeachSettings(), person: str = "") -> PersonResult:
+                 settings: FineTuneSettings = FineTuneSettings(), person: str = ""
+                 ) -> PersonResult:
     """Teach a fresh copy of ``base`` (a path) the first ``k`` drawings of each digit."""
     model = load_model(base)
     model.rng.bit_generator.state = np.random.default_rng(settings.seed).bit_generator.state
     taught, others = first_k_of_each(labels, k)
     before = accuracy_on(model, images[others], labels[others])
-    outcome = teach(model, images[taught], labels[taught], *mnist_train, settings=settings)
+    outcome = fine_tune(model, images[taught], labels[taught], *mnist_train, settings=settings)
     after = accuracy_on(model, images[others], labels[others])
     mnist_after = accuracy_on(model, *mnist_test)
     return PersonResult(person, k, len(taught), len(others), before, after, mnist_before,
@@ -118,30 +121,35 @@ def unsure_rates(probabilities: np.ndarray, labels: np.ndarray, thresholds) -> l
 
 # --------------------------------------------------------------------------------- benchmark
 def benchmark_teaching(base: str | Path, saved: list[Path], data_dir: str | Path,
-                       work: str | Path, settings: TeachSettings = TeachSettings(),
-                       repeats: int = 3) -> list[dict]:
-    """Time ``teach_handwriting`` as the app runs it, on copies of the ``saved`` drawing files.
+                       work: str | Path, repeats: int = 3) -> list[dict]:
+    """Time ``teach_handwriting`` as the app runs it, on copies of the ``saved`` drawing files:
+    with the replayed digits' features computed once beforehand, as the app does when it opens.
 
-    Each run reports the teaching loop's seconds and steps and the whole call's seconds (base
-    model, MNIST and saved digits loaded, teaching, the app's MNIST sample read, the model
-    saved). ``work`` is a scratch folder: the copies and the personal model go there.
+    Each run reports those features' seconds (the same for every run), the teaching's (the
+    digits added, their copies' features, the fit) and the whole call's (base model, MNIST and
+    saved digits loaded, teaching, the app's MNIST sample read, the model saved). ``work`` is a
+    scratch folder: the copies and the personal model go there.
     """
     import shutil
 
+    import time
+
     from scratchnet.app.teacher import APP_MNIST_TEST_DIGITS
-    from scratchnet.training.teaching import teach_handwriting
+    from scratchnet.training.teaching import load_replay, teach_handwriting
+    started = time.perf_counter()
+    replay = load_replay(load_model(base), data_dir)
+    replay_seconds = time.perf_counter() - started
     work = Path(work)
     folder = work / "my_digits"
     folder.mkdir(parents=True, exist_ok=True)
     for path in saved:
         shutil.copyfile(path, folder / path.name)
     runs = []
-    for repeat in range(repeats):
+    for _ in range(repeats):
         result = teach_handwriting(base, folder, data_dir=data_dir, out=work / "personal.npz",
-                                   settings=TeachSettings(**{**asdict(settings),
-                                                             "seed": settings.seed + repeat}),
-                                   mnist_test_count=APP_MNIST_TEST_DIGITS)
+                                   mnist_test_count=APP_MNIST_TEST_DIGITS, replay=replay)
         runs.append({"saved": result.taught, "steps": result.steps,
+                     "replay_seconds": replay_seconds,
                      "teach_seconds": result.teach_seconds, "seconds": result.seconds,
                      "before": result.saved_before, "after": result.saved_after})
     return runs

@@ -26,8 +26,8 @@ MNIST, and each method works on them:
 
 Every setting is chosen on one half of the people (``split_people``) and MNIST validation digits
 (training digits the replay never uses), never on the MNIST test set or the other half.
-``full_finetune_person`` runs today's teaching (``scratchnet.training.teaching.teach``) on the
-same protocol, for comparison.
+``full_finetune_person`` runs the full fine-tune that teaching used before
+(``scratchnet.training.full_finetune``) on the same protocol, for comparison.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from scratchnet.preprocess import strokes_to_mnist
 from scratchnet.training import last_layer
 from scratchnet.training.augment import DRAWING, augment
 from scratchnet.training.stroke_jitter import jittered_copies
+from scratchnet.training.teaching import new_teacher
 
 MAX_K = 3
 MIN_OTHERS = 5       # the lowest person and the worst people are taken among those with at
@@ -386,20 +387,21 @@ def _result(method, person, k, taught, others, drawn_features, teacher, base_ker
 
 
 def measure_live(method: Method, model: Sequential, person: Person, k: int,
-                 mnist: MnistFeatures, seed: int = 0) -> PersonResult:
+                 mnist: MnistFeatures, seed: int = 0,
+                 replay: last_layer.Replay | None = None) -> PersonResult:
     """The protocol as the app would run it, step by step, timed from the drawing's image (and
     strokes) to the taught model: the copies, their features and the drawing's, the fit on every
     drawing so far, and the taught model made. The last layer is taught by the app's own code,
-    ``last_layer.LastLayerTeacher``; the other kinds of method through ``teach_features``.
-    After each step the other drawings are read (not timed)."""
+    ``teaching.new_teacher`` (outputs beyond the digits frozen), replaying ``replay`` (the
+    app's, ``teaching.make_replay``; by default ``mnist.replay``); the other kinds of method
+    through ``teach_features``. After each step the other drawings are read (not timed)."""
     layer = last_layer.last_dense(model)
     base_kernel, base_bias = layer.params["kernel"], layer.params["bias"]
     taught, others = taught_in_order(person.labels, k)
     drawn_features = last_layer.features(model, person.images)
     teacher = None
     if method.kind == "last layer" and method.targets == "base":
-        teacher = last_layer.LastLayerTeacher(model, mnist.replay,
-                                              method.last_layer_settings(), seed=seed)
+        teacher = new_teacher(model, replay or mnist.replay, method.last_layer_settings())
     copies: list[np.ndarray] = []
     seconds, during = [], []
     for step, index in enumerate(taught):
@@ -435,7 +437,7 @@ def time_full_pass(model: Sequential, replay: last_layer.Replay,
     """"Teach my handwriting" over ``count`` saved drawings (the people's, in order) at once:
     seconds to add them all (copies and features) and to fit once."""
     drawings = [(person, index) for person in people for index in range(len(person.labels))]
-    teacher = last_layer.LastLayerTeacher(model, replay, settings)
+    teacher = new_teacher(model, replay, settings)
     started = time.perf_counter()
     for person, index in drawings[:count]:
         teacher.add(person.images[index], int(person.labels[index]), person.strokes[index],
@@ -449,18 +451,18 @@ def time_full_pass(model: Sequential, replay: last_layer.Replay,
 def full_finetune_person(base_path: Path, person: Person, k: int,
                          mnist_train: tuple[np.ndarray, np.ndarray],
                          mnist_test: tuple[np.ndarray, np.ndarray]) -> PersonResult:
-    """Today's teaching (``finetune.teach`` with the app's settings), from a fresh copy of the
+    """The full fine-tune (``full_finetune.fine_tune`` with its settings), from a fresh copy of the
     base model, on all the first-K drawings: the model the last of the protocol's steps makes
     (each step of today's teaching starts again from the base model). Its time is that step's."""
     from scratchnet.nn.loading import load_model
-    from scratchnet.training.teaching import TeachSettings, teach
-    settings = TeachSettings()
+    from scratchnet.training.full_finetune import FineTuneSettings, fine_tune
+    settings = FineTuneSettings()
     model = load_model(base_path)
     model.rng.bit_generator.state = np.random.default_rng(settings.seed).bit_generator.state
     taught, others = taught_in_order(person.labels, k)
     labels = person.labels
     before = model.predict(person.images).argmax(1)
-    outcome = teach(model, person.images[taught], labels[taught], *mnist_train,
+    outcome = fine_tune(model, person.images[taught], labels[taught], *mnist_train,
                     settings=settings)
     after = model.predict(person.images[others]).argmax(1)
     mnist_after = float((model.predict(mnist_test[0]).argmax(1) == mnist_test[1]).mean())

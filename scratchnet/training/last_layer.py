@@ -331,3 +331,14 @@ class LastLayerTeacher:
                                        self.settings.steps, centre=self.centre,
                                        frozen=self.frozen)
         return with_last_layer(self.model, kernel, bias)
+
+    def read_right(self, model: Sequential, label: int) -> tuple[int, int]:
+        """How many of the drawings of ``label`` taught so far ``model`` (this teacher's base
+        model or one it taught) reads right, and how many there are."""
+        rows = [drawing[0] for drawing, taught in zip(self.drawings, self.labels)
+                if taught == label]
+        if not rows:
+            return 0, 0
+        layer = last_dense(model)
+        logits = np.stack(rows).astype(np.float64) @ layer.params["kernel"] + layer.params["bias"]
+        return int((logits.argmax(axis=1) == label).sum()), len(rows)

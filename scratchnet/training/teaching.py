@@ -1,15 +1,21 @@
-"""Teaching a trained model someone's own handwriting, in seconds: the app's "Learn my
-handwriting" and ``train.py --teach MODEL --extra DIR`` both run ``teach_handwriting``.
+"""Teaching a trained model someone's own handwriting: the app's "Teach my handwriting", its
+digit keys, and ``train.py --teach MODEL --extra DIR`` all teach the last layer
+(``scratchnet.training.last_layer``, chosen by the measurements of docs/teaching.md).
 
-A few dozen personal digits are far too few to train on alone: the network would forget MNIST.
-So every batch mixes saved digits (drawn at random, so each is seen many times) with MNIST
-training digits, all augmented (``scratchnet.training.augment``) so that the repeats are not identical,
-and teaching stops soon after the saved digits are all read right (``teach``). The result goes
-to ``personal.npz`` beside the base model, which is never overwritten.
+The last Dense layer is fitted again, from the base model's, to the saved digits and
+stroke-jittered copies of them, pulled towards the base weights, with replayed MNIST training
+digits whose targets are the base model's own probabilities, so that it does not forget them.
+Their features (``make_replay``) take seconds and are computed once per base model; each
+drawing then costs a fraction of a second. Only digits are taught: a network with outputs
+beyond the digits ("not a digit", the separators, ``scratchnet.data.classes``) keeps those
+outputs' weights exactly (``frozen_outputs``), and synthetic marks are replayed with MNIST so
+that the digits' outputs do not grow over them. The result goes to ``personal.npz`` beside the
+base model, which is never overwritten, written atomically (``save_personal_model``).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -18,19 +24,33 @@ from typing import Callable
 
 import numpy as np
 
+from scratchnet.data.classes import DIGITS
+from scratchnet.data.personal import (PersonalDataError, SavedDigit, list_problems,
+                                      load_personal_samples)
 from scratchnet.files import remove_stale_temporaries
-from scratchnet.training.augment import augment as augment_batch
-from scratchnet.nn.model import Sequential
 from scratchnet.nn.loading import load_model
-from scratchnet.nn.trainer import BatchSource, Callback, TrainState, training_loop
-from scratchnet.data.personal import PersonalDataError, list_problems, load_personal_digits
+from scratchnet.nn.model import Sequential
 from scratchnet.preprocess.network_input import to_network_input
 from scratchnet.pretrained import TRAINED_MODEL, is_shipped
+from scratchnet.training.last_layer import (LastLayerSettings, LastLayerTeacher, Replay,
+                                            last_dense)
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
-REPORT_NAME = "personal.json"
 PERSONAL_KIND = "personal"            # metadata "kind" of a model this module wrote
-MIN_DIGITS = 2
+MIN_DIGITS = 1
+REPLAY_DIGITS = 10000                 # MNIST training digits replayed (and searched for the
+# nearest ones to each drawing), as measured in docs/teaching.md
+REPLAY_MARKS = 1000                   # synthetic marks replayed with them for a network with
+# outputs beyond the digits: a tenth as many, as the default recipe mixes them in
+
+
+class Cancelled(Exception):
+    """Teaching was cancelled (the app closed); nothing was saved."""
+
+
+def accuracy_on(model: Sequential, x: np.ndarray, y: np.ndarray) -> float:
+    """The share of ``x`` (N, 28, 28, 1) read as ``y``; batches of 256, inference mode."""
+    return float((model.predict(x).argmax(axis=1) == y).mean())
 
 
 def personal_model_path(base: str | Path) -> Path:
@@ -97,97 +117,149 @@ class TeachResult:
         return lines
 
 
-def load_mnist_for_teaching(data_dir: str | Path, test_count: int,
-                            train_count: int | None = None, seed: int = 0,
-                            download: bool = False
-                            ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """MNIST as float32 (N, 28, 28, 1) images and int64 labels: ``train_count`` training digits
-    drawn at random (all when ``None``), and the first ``test_count`` test digits (the test set
-    is in no particular order). Only the digits returned are converted to floats."""
-    from scratchnet.data.mnist import load_mnist, to_float_images
-    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir, download=download)
-    if train_count is not None and train_count < len(x_train):
-        chosen = np.sort(np.random.default_rng(seed).choice(len(x_train), train_count,
-                                                            replace=False))
-        x_train, y_train = x_train[chosen], y_train[chosen]
-    return ((to_float_images(x_train), y_train.astype(np.int64)),
-            (to_float_images(x_test[:test_count]), y_test[:test_count].astype(np.int64)))
+def frozen_outputs(model: Sequential) -> np.ndarray | None:
+    """(C,) bool: the outputs beyond the ten digits, whose weights teaching keeps (None for a
+    ten-output model). Raises ``ValueError`` for a model whose last layer cannot be taught or
+    that has fewer outputs than digits."""
+    outputs = last_dense(model).units
+    if outputs < len(DIGITS):
+        raise ValueError(f"teaching digits needs a model with at least {len(DIGITS)} outputs; "
+                         f"this one has {outputs}")
+    return None if outputs == len(DIGITS) else np.arange(outputs) >= len(DIGITS)
+
+
+def make_replay(model: Sequential, mnist_train: np.ndarray, seed: int = 0) -> Replay:
+    """What teaching replays for ``model``: ``REPLAY_DIGITS`` of ``mnist_train`` (uint8 (N, 28,
+    28)) drawn at random, and for a network with outputs beyond the digits ``REPLAY_MARKS``
+    synthetic marks (``scratchnet.data.marks``), shuffled together. Seconds of work: do it once
+    per base model."""
+    from scratchnet.data.marks import synthetic_marks
+    from scratchnet.data.mnist import to_float_images
+    rng = np.random.default_rng(seed)
+    images = mnist_train[rng.choice(len(mnist_train), min(REPLAY_DIGITS, len(mnist_train)),
+                                    replace=False)]
+    if frozen_outputs(model) is not None:
+        images = np.concatenate([images, synthetic_marks(REPLAY_MARKS, seed)[0]])
+    return Replay.from_images(model, to_float_images(images[rng.permutation(len(images))]))
+
+
+def load_replay(model: Sequential, data_dir: str | Path, seed: int = 0,
+                download: bool = False) -> Replay:
+    """``make_replay`` from the MNIST training digits in ``data_dir``."""
+    from scratchnet.data.mnist import load_mnist
+    (x_train, _), _ = load_mnist(data_dir, download=download)
+    return make_replay(model, x_train, seed)
+
+
+def new_teacher(model: Sequential, replay: Replay,
+                settings: LastLayerSettings | None = None) -> LastLayerTeacher:
+    """The teacher of ``model``'s digits, its other outputs frozen."""
+    return LastLayerTeacher(model, replay, settings or LastLayerSettings(),
+                            frozen=frozen_outputs(model))
+
+
+def add_saved(teacher: LastLayerTeacher, digit: SavedDigit) -> None:
+    """Add a saved digit to those ``teacher`` teaches, its copies drawn from its strokes."""
+    teacher.add(digit.image, digit.label, digit.strokes, digit.canvas)
+
+
+def save_personal_model(model: Sequential, base: Sequential, out: str | Path,
+                        report: dict) -> Sequential:
+    """Write the taught ``model`` to ``out`` atomically (if writing fails, whatever ``out``
+    held is intact) and return it as the file holds it: its metadata the base model's (its
+    classes) with ``report`` over it, and no optimizer state (a personal model only reads)."""
+    personal = copy.copy(model)
+    personal.optimizer = None
+    personal.metadata = {**base.metadata, **report, "kind": PERSONAL_KIND}
+    personal.save(out, metadata=personal.metadata)
+    return personal
 
 
 def teach_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | Path = "data",
-                      out: str | Path | None = None, settings: TeachSettings | None = None,
+                      out: str | Path | None = None, settings: LastLayerSettings | None = None,
                       holdout: float = 0.0, mnist_test_count: int = 10000,
                       mnist_before: bool = False, download: bool = False,
                       progress: Callable[[int, int], None] | None = None,
                       cancel: threading.Event | None = None,
-                      log: Callable[[str], None] = lambda text: None) -> TeachResult:
+                      log: Callable[[str], None] = lambda text: None,
+                      replay: Replay | None = None) -> TeachResult:
     """Teach the base model the digits saved in ``my_digits``; save it as ``out``.
 
     ``out`` defaults to ``personal.npz`` beside ``base``, which is never overwritten. The
     personal digits are read from their strokes (stored images only for digits saved without
-    strokes). ``holdout`` keeps that share of them aside to measure on. The result is written
+    strokes), their copies drawn again from the strokes. ``holdout`` keeps that share of them
+    aside to measure on. ``replay``: the base model's ``make_replay``, if computed already.
+    ``progress(done, total)`` after each digit added and after the fit. The result is written
     atomically: if writing fails, whatever ``out`` held before is intact.
 
-    Raises ``ModelFileError`` (base model), ``PersonalDataError`` (fewer than 2 usable digits,
-    or ``out`` is the base model), the MNIST loader's errors, ``OSError`` if the result cannot be
-    written, ``Cancelled`` if ``cancel`` was set.
+    Raises ``ModelFileError`` (base model), ``PersonalDataError`` (no usable digits, or ``out``
+    is the base model), ``ValueError`` (a base model whose last layer cannot be taught), the
+    MNIST loader's errors, ``OSError`` if the result cannot be written, ``Cancelled`` if
+    ``cancel`` was set.
     """
+    from scratchnet.data.mnist import load_mnist, to_float_images
     started = time.perf_counter()
-    settings = settings or TeachSettings()
+    settings = settings or LastLayerSettings()
     base, out = Path(base), Path(out) if out is not None else personal_model_path(base)
     if out.resolve() == base.resolve():
         raise PersonalDataError(f"{out}: that is the base model; the personal model must go "
                                 "elsewhere (the base model is never overwritten)")
-    # A window closed in the middle of an earlier save (the learning thread dies with it) can
-    # leave that save's temporary file behind.
+    # A window closed in the middle of an earlier save can leave that save's temporary file.
     remove_stale_temporaries(out.parent, (out.name,))
     model = load_model(base)
-    images, labels, warnings = load_personal_digits(my_digits)
-    if len(images) < MIN_DIGITS:
-        which = "" if len(images) == 0 else f" (a {labels[0]})"
-        if warnings:
-            which += f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}"
+    frozen_outputs(model)                   # says now if this model cannot be taught
+    samples, warnings = load_personal_samples(my_digits)
+    if len(samples) < MIN_DIGITS:
+        which = f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}" \
+            if warnings else ""
         raise PersonalDataError(
-            f"{my_digits}: found {len(images)} usable saved digit{'' if len(images) == 1 else 's'}"
-            f"{which}; learning needs at least {MIN_DIGITS}. Draw a digit, press its key to save "
-            "it, and do so for each digit that is read wrong"
-            + (list_problems(warnings) if warnings else ""))
-    personal_x = to_network_input(images)
-    train_index, held_index = split_holdout(len(images), holdout,
-                                            np.random.default_rng(settings.seed))
-    (mnist_x, mnist_y), (test_x, test_y) = load_mnist_for_teaching(
-        data_dir, mnist_test_count, settings.mnist_samples, settings.seed, download)
-    # Reseed in place: the dropout layers hold this same generator.
-    model.rng.bit_generator.state = np.random.default_rng(settings.seed).bit_generator.state
-    result = TeachResult(out, len(train_index), 0.0, 0.0, 0.0, len(test_x),
-                         heldout=len(held_index), warnings=list(warnings))
+            f"{my_digits}: found no usable saved digits{which}; teaching needs at least "
+            f"{MIN_DIGITS}. Draw a digit, press its key to save it, and do so for each digit "
+            "that is read wrong" + (list_problems(warnings) if warnings else ""))
+    images = to_network_input([sample.image for sample in samples])
+    labels = np.asarray([sample.label for sample in samples], np.int64)
+    train_index, held_index = split_holdout(len(samples), holdout, np.random.default_rng(0))
+    (x_train, _), (x_test, y_test) = load_mnist(data_dir, download=download)
+    test_x, test_y = to_float_images(x_test[:mnist_test_count]), y_test[:mnist_test_count]
+    log(f"Teaching {base} {len(train_index)} of your digits ({len(held_index)} held out)")
+    if replay is None:
+        replay = make_replay(model, x_train)
+    teacher = new_teacher(model, replay, settings)
+    teach_started = time.perf_counter()
+    for done, index in enumerate(train_index, 1):
+        add_saved(teacher, samples[index])
+        if progress is not None:
+            progress(done, len(train_index) + 1)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(f"cancelled after {done} digits")
+    taught = teacher.taught_model()
+    if progress is not None:
+        progress(len(train_index) + 1, len(train_index) + 1)
+    result = TeachResult(out, len(train_index), accuracy_on(model, images[train_index],
+                                                            labels[train_index]),
+                         accuracy_on(taught, images[train_index], labels[train_index]),
+                         accuracy_on(taught, test_x, test_y), len(test_x),
+                         heldout=len(held_index), steps=settings.steps,
+                         teach_seconds=time.perf_counter() - teach_started,
+                         warnings=list(warnings))
     if mnist_before:
         result.mnist_before = accuracy_on(model, test_x, test_y)
-    held_x, held_y = personal_x[held_index], labels[held_index]
     if len(held_index):
-        result.heldout_before = accuracy_on(model, held_x, held_y)
-    log(f"Teaching {base} {len(train_index)} of your digits ({len(held_index)} held out), "
-        f"at most {settings.max_steps} steps")
-    outcome = teach(model, personal_x[train_index], labels[train_index], mnist_x, mnist_y,
-                    settings, progress=progress, cancel=cancel)
-    result.saved_before, result.saved_after = outcome.before, outcome.after
-    result.steps, result.teach_seconds = outcome.steps, outcome.seconds
-    if len(held_index):
-        result.heldout_after = accuracy_on(model, held_x, held_y)
-    result.mnist_after = accuracy_on(model, test_x, test_y)
+        result.heldout_before = accuracy_on(model, images[held_index], labels[held_index])
+        result.heldout_after = accuracy_on(taught, images[held_index], labels[held_index])
     if cancel is not None and cancel.is_set():
         raise Cancelled("cancelled before saving")
-    report = {"kind": PERSONAL_KIND, "base": str(base), "my_digits": str(my_digits),
-              "taught_digits": result.taught, "heldout_digits": result.heldout,
-              "taught_accuracy_before": result.saved_before,
-              "taught_accuracy_after": result.saved_after,
-              "heldout_accuracy_before": result.heldout_before,
-              "heldout_accuracy_after": result.heldout_after,
-              "mnist_test_digits": result.mnist_test_count,
-              "mnist_test_accuracy_before": result.mnist_before,
-              "mnist_test_accuracy_after": result.mnist_after,
-              "steps": result.steps, "settings": asdict(settings)}
-    model.save(out, metadata=report)
+    save_personal_model(taught, model, out, {
+        "base": str(base), "my_digits": str(my_digits),
+        "taught_digits": result.taught, "heldout_digits": result.heldout,
+        "taught_accuracy_before": result.saved_before,
+        "taught_accuracy_after": result.saved_after,
+        "heldout_accuracy_before": result.heldout_before,
+        "heldout_accuracy_after": result.heldout_after,
+        "mnist_test_digits": result.mnist_test_count,
+        "mnist_test_accuracy_before": result.mnist_before,
+        "mnist_test_accuracy_after": result.mnist_after,
+        "steps": result.steps, "settings": asdict(settings)})
     result.seconds = time.perf_counter() - started
     return result
 
@@ -198,144 +270,3 @@ def split_holdout(count: int, share: float, rng: np.random.Generator
     held = min(round(share * count), count - 1)
     order = rng.permutation(count)
     return np.sort(order[held:]), np.sort(order[:held])
-
-# ------------------------------------------------------------------------- quick teaching
-# The app's "Teach my handwriting" and ``train.py --teach``: a few dozen steps instead of
-# epochs, so that it takes seconds. Each batch holds ``personal_per_batch`` saved digits drawn
-# at random (with replacement) and MNIST digits for the rest, all augmented; every
-# ``check_every`` steps the saved digits are read as they are (no augmentation, no dropout),
-# and once all are read right ``steps_after_right`` more steps settle the change. MNIST is not
-# evaluated inside the loop: that is the caller's business, afterwards.
-
-@dataclass
-class TeachSettings:
-    max_steps: int = 80
-    batch_size: int = 64
-    personal_per_batch: int = 24      # of each batch; the rest are MNIST training digits
-    check_every: int = 5
-    steps_after_right: int = 15
-    mnist_samples: int = 6000         # MNIST training digits drawn once, to fill the batches
-    # The base model's optimizer, with its state, at this share of its learning rate: at the
-    # full rate, teaching cost MNIST test accuracy 0.3-0.4 points; at 0.3 nothing measurable
-    # (docs/drawings.md). ``learning_rate`` sets the rate itself instead.
-    learning_rate_scale: float = 0.3
-    learning_rate: float | None = None
-    seed: int = 0
-    augment: bool = True
-    workers: int | None = None        # threads sharing each batch; None: one per core
-
-
-@dataclass
-class TeachOutcome:
-    """What one teaching run did: steps taken, seconds, the saved digits' accuracy before and
-    after, and why it stopped ("read right", "step limit" or "cancelled")."""
-
-    steps: int
-    seconds: float
-    before: float
-    after: float
-    stopped: str
-
-
-class Cancelled(Exception):
-    """Teaching was cancelled (the app closed); the model is half-taught and must not be used."""
-
-
-def accuracy_on(model: Sequential, x: np.ndarray, y: np.ndarray) -> float:
-    """The share of ``x`` (N, 28, 28, 1) read as ``y``; batches of 256, inference mode."""
-    return float((model.predict(x).argmax(axis=1) == y).mean())
-
-
-class MixedBatches(BatchSource):
-    """Teaching's batches, as one epoch of ``settings.max_steps``: each holds
-    ``personal_per_batch`` saved digits drawn at random (with replacement) and MNIST digits for
-    the rest, drawn from ``settings.mnist_samples`` of them chosen once, all from ``rng``."""
-
-    def __init__(self, personal_x: np.ndarray, personal_y: np.ndarray, mnist_x: np.ndarray,
-                 mnist_y: np.ndarray, settings: TeachSettings, rng: np.random.Generator):
-        pool = rng.choice(len(mnist_x), size=min(settings.mnist_samples, len(mnist_x)),
-                          replace=False)
-        self.personal_x, self.personal_y = personal_x, personal_y
-        self.pool_x, self.pool_y = mnist_x[pool], mnist_y[pool]
-        self.personal_count = min(settings.personal_per_batch, settings.batch_size - 1)
-        self.mnist_count = settings.batch_size - self.personal_count
-        self.rng = rng
-        self.batch_size = settings.batch_size
-        self.steps = settings.max_steps
-        self.state = TrainState()       # the run's own: the model's train_state is left alone
-
-    def batch(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        mine = self.rng.integers(len(self.personal_x), size=self.personal_count)
-        theirs = self.rng.integers(len(self.pool_x), size=self.mnist_count)
-        return (np.concatenate([self.personal_x[mine], self.pool_x[theirs]]),
-                np.concatenate([self.personal_y[mine], self.pool_y[theirs]]))
-
-
-class StopWhenReadRight(Callback):
-    """Every ``check_every`` steps, read the saved digits as they are (no augmentation, no
-    dropout); once all are read right, stop ``steps_after_right`` steps later (or at
-    ``max_steps``). ``stop_at`` is the step teaching will stop at, as it stands."""
-
-    def __init__(self, x: np.ndarray, y: np.ndarray, settings: TeachSettings):
-        self.x, self.y, self.settings = x, y, settings
-        self.stop_at, self.steps, self.stopped = settings.max_steps, 0, "step limit"
-
-    def on_train_begin(self, model: Sequential) -> None:
-        self.model = model
-
-    def on_batch_end(self, step: int, logs: dict) -> None:
-        settings = self.settings
-        self.steps = step
-        if self.stop_at == settings.max_steps and step % settings.check_every == 0 \
-                and accuracy_on(self.model, self.x, self.y) == 1.0:
-            self.stop_at = min(settings.max_steps, step + settings.steps_after_right)
-            self.stopped = "read right"
-        if step >= self.stop_at:
-            self.model.stop_training = True
-
-
-class ReportSteps(Callback):
-    """``progress(step, stop_at)`` after every step, then ``Cancelled`` if ``cancel`` is set."""
-
-    def __init__(self, schedule: StopWhenReadRight,
-                 progress: Callable[[int, int], None] | None,
-                 cancel: threading.Event | None):
-        self.schedule, self.progress, self.cancel = schedule, progress, cancel
-
-    def on_batch_end(self, step: int, logs: dict) -> None:
-        if self.progress is not None:
-            self.progress(step, self.schedule.stop_at)
-        if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled(f"cancelled after {step} steps")
-
-
-def teach(model: Sequential, personal_x: np.ndarray, personal_y: np.ndarray,
-          mnist_x: np.ndarray, mnist_y: np.ndarray, settings: TeachSettings = TeachSettings(),
-          progress: Callable[[int, int], None] | None = None,
-          cancel: threading.Event | None = None) -> TeachOutcome:
-    """Teach ``model`` in place on the personal digits mixed into MNIST batches.
-
-    ``personal_x`` (P, 28, 28, 1) and ``mnist_x`` (M, 28, 28, 1) floats in [0, 1], labels int
-    (P,) and (M,). ``progress(step, max_steps)`` is called after every step; ``cancel`` set
-    raises ``Cancelled`` after the current step. The model's generator draws the batches,
-    dropout and augmentation (reseed it for a reproducible run). The steps run in the training
-    loop ``fit`` runs (``scratchnet.nn.trainer``), with ``MixedBatches`` as the batch source.
-    """
-    if len(personal_x) == 0:
-        raise PersonalDataError("no personal digits to teach")
-    if len(mnist_x) == 0:
-        raise ValueError("teaching needs MNIST training digits to mix in; got none")
-    started = time.perf_counter()
-    if model.optimizer is None:
-        model.compile()
-    model.optimizer.learning_rate = settings.learning_rate if settings.learning_rate is not None \
-        else model.optimizer.learning_rate * settings.learning_rate_scale
-    batches = MixedBatches(personal_x, personal_y, mnist_x, mnist_y, settings, model.rng)
-    before = accuracy_on(model, personal_x, personal_y)
-    schedule = StopWhenReadRight(personal_x, personal_y, settings)
-    training_loop(model, batches, epochs=1, workers=settings.workers,
-                  callbacks=[ReportSteps(schedule, progress, cancel), schedule],
-                  augment=augment_batch if settings.augment else None)
-    after = accuracy_on(model, personal_x, personal_y)
-    return TeachOutcome(schedule.steps, time.perf_counter() - started, before, after,
-                        schedule.stopped)

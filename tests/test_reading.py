@@ -209,9 +209,9 @@ def test_touching_digits_of_separate_strokes_are_read_apart(model):
 
 
 def marks_model(model, path, not_a_digit: float):
-    """``model`` with the fifteen outputs of a training run with marks (``classes.class_names``),
-    saved and loaded back as ``scripts/train.py`` writes it: its digits read as ``model``'s, its
-    "not a digit" output's bias ``not_a_digit``, the separators' never likely."""
+    """``model`` with the outputs of a training run with marks (``classes.class_names``), saved
+    and loaded back as ``scripts/train.py`` writes it: its digits read as ``model``'s, its "not a
+    digit" output's bias ``not_a_digit``."""
     wide = small_cnn(classes=len(NAMES))
     for source, target in zip(model.layers, wide.layers):
         for key, value in source.params.items():

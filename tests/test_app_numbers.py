@@ -4,10 +4,13 @@ digit, Enter saves the drawing as the number typed in the Number field; in this 
 window keeps answering while a slow model reads a long number, the panel follows the pointer
 from mark to mark, and the canvas grows with the window."""
 
+import contextlib
+import gc
 import json
 import time
 import tkinter as tk
 from types import SimpleNamespace
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -168,12 +171,26 @@ class SlowModel:
         return self.model.predict(x)
 
 
-def open_app(display, model_path, folder) -> App:
-    """The app's window in this process, its poll running once ``root.update`` is called."""
+@pytest.fixture(autouse=True)
+def free_windows_in_the_main_thread():
+    """Free the windows a test made, and their Tcl interpreter, here in the main thread: freed
+    by a garbage collection that one of the app's worker threads happens to run, Tcl aborts
+    the whole process."""
+    yield
+    gc.collect()
+
+
+@contextlib.contextmanager
+def open_app(display, model_path, folder) -> Iterator[App]:
+    """The app's window in this process, its poll running once ``root.update`` is called;
+    closed afterwards."""
     app = App(tk.Tk(screenName=display.name), model_path, folder / "my_digits",
               canvas_size=SIZE, my_numbers=folder / "my_numbers")
     app.root.after(0, app.poll)
-    return app
+    try:
+        yield app
+    finally:
+        app.close()
 
 
 def put_strokes(app, strokes, width: float) -> None:
@@ -198,8 +215,7 @@ def settle(app, timeout: float = 20) -> tuple[float, int, float]:
 
 
 def test_the_window_answers_while_a_long_number_is_read(display, trained_model_path, tmp_path):
-    app = open_app(display, trained_model_path, tmp_path)
-    try:
+    with open_app(display, trained_model_path, tmp_path) as app:
         slow = SlowModel(app.models.model, delay=0.3)
         app.reader.use(slow, app.models.using)
         put_strokes(app, written("13071307130", box=70, step=70, left=10), width=8)
@@ -209,13 +225,10 @@ def test_the_window_answers_while_a_long_number_is_read(display, trained_model_p
         assert slow.calls >= 3 and took >= 0.9, "the reading was slow, as intended"
         assert longest < 0.2, f"the window waited {longest:.2f} s for the reader"
         assert ticks > took / 0.05
-    finally:
-        app.close()
 
 
 def test_the_panel_shows_the_mark_under_the_pointer(display, trained_model_path, tmp_path):
-    app = open_app(display, trained_model_path, tmp_path)
-    try:
+    with open_app(display, trained_model_path, tmp_path) as app:
         put_strokes(app, written("1047"), width=20)
         app.recognize_now()
         settle(app)
@@ -228,14 +241,11 @@ def test_the_panel_shows_the_mark_under_the_pointer(display, trained_model_path,
         assert app.answer.title.cget("text").startswith("mark 1 of 4")
         app.on_pointer(SimpleNamespace(x=5, y=5))            # over no mark: the last one
         assert app.answer.digit.cget("text") == "7"
-    finally:
-        app.close()
 
 
 def test_the_canvas_grows_with_the_window_and_the_drawing_is_read_again(
         display, trained_model_path, tmp_path):
-    app = open_app(display, trained_model_path, tmp_path)
-    try:
+    with open_app(display, trained_model_path, tmp_path) as app:
         put_strokes(app, written("1047"), width=20)
         app.recognize_now()
         settle(app)
@@ -247,5 +257,3 @@ def test_the_canvas_grows_with_the_window_and_the_drawing_is_read_again(
         assert app.drawing.size[0] >= before[0] + 150 and app.drawing.size[1] >= before[1] + 50
         settle(app)
         assert app.shown_version == app.drawing.version and app.shown.number.text == "1047"
-    finally:
-        app.close()

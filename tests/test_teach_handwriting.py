@@ -141,10 +141,22 @@ def test_a_full_disk_while_saving_keeps_the_previous_personal_model(models, bars
     assert set(saved_digits) <= set(still) and len(still) == 7, "no saved digit is lost"
 
 
+STARTED: list[BackgroundTeacher] = []
+
+
+@pytest.fixture(autouse=True)
+def close_the_teachers_started():
+    """Every worker thread a test started ends with it."""
+    yield
+    while STARTED:
+        STARTED.pop().close()
+
+
 def started_teacher(models, my_digits, data_dir, settings=QUICK) -> BackgroundTeacher:
     started = BackgroundTeacher(models / "mnist.npz", my_digits, data_dir,
                                 models / "personal.npz", settings)
     started.start()
+    STARTED.append(started)
     return started
 
 

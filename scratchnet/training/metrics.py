@@ -157,7 +157,7 @@ class DrawingsEvaluation:
         return self.evaluation.accuracy
 
     def to_json(self, confusions: int = 10) -> dict:
-        """Plain data: overall, per digit (the digits drawn; not "not a digit") and per person
+        """Plain data: overall, per digit (the ten digits; not "not a digit") and per person
         accuracy, the top confusions and the confusion matrix (rows: true class)."""
         matrix = self.evaluation.matrix
         support = matrix.sum(axis=1)
@@ -168,7 +168,7 @@ class DrawingsEvaluation:
             "loss": float(self.evaluation.loss),
             "per_digit": {str(digit): {"accuracy": float(self.evaluation.report.recall[digit]),
                                        "drawings": int(support[digit])}
-                          for digit in range(matrix.shape[0]) if support[digit]},
+                          for digit in range(min(matrix.shape[0], 10))},
             "per_person": {person: {"accuracy": right / total, "right": right,
                                     "drawings": total}
                            for person, (right, total) in self.people.items()},

@@ -69,7 +69,8 @@ class ModelChoice:
     """
 
     def __init__(self, model_path: str | Path, my_digits: Path, data_dir: Path,
-                 settings: LastLayerSettings, report: Report, view: ModelView):
+                 settings: LastLayerSettings, report: Report, view: ModelView,
+                 my_numbers: Path | None = None):
         self.model_path = Path(model_path)
         self.personal_path = personal_model_path(self.model_path)
         self.my_digits, self.data_dir, self.settings = my_digits, data_dir, settings
@@ -83,8 +84,8 @@ class ModelChoice:
         self.teaching_all = False          # "Teach my handwriting" is running
         self.teacher: BackgroundTeacher | None = None
         if self.base_model is not None and self.personal_path != self.model_path:
-            self.teacher = BackgroundTeacher(self.model_path, my_digits, data_dir, self.personal_path,
-                                   settings)
+            self.teacher = BackgroundTeacher(self.model_path, my_digits, data_dir,
+                                             self.personal_path, settings, my_numbers)
             self.teacher.start()
 
     @property

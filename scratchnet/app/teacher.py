@@ -34,6 +34,7 @@ from scratchnet.nn.loading import ModelFileError, load_model
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import architecture
 from scratchnet.training.last_layer import LastLayerSettings, LastLayerTeacher, Replay
+from scratchnet.training.number_digits import digits_of_numbers
 from scratchnet.training.teaching import (PERSONAL_KIND, Cancelled, TeachResult, add_saved,
                                           load_replay, new_teacher, save_personal_model,
                                           teach_handwriting)
@@ -133,8 +134,9 @@ class BackgroundTeacher:
     """Teaching's worker thread (module docstring); its events arrive in ``events``."""
 
     def __init__(self, base: Path, my_digits: Path, data_dir: Path, out: Path,
-                 settings: LastLayerSettings | None = None):
+                 settings: LastLayerSettings | None = None, my_numbers: Path | None = None):
         self.base, self.my_digits, self.data_dir, self.out = base, my_digits, data_dir, out
+        self.my_numbers = my_numbers         # saved numbers, whose digits are taught too
         self.settings = settings or LastLayerSettings()
         self.events: queue.SimpleQueue = queue.SimpleQueue()
         self.cancelled = threading.Event()
@@ -157,7 +159,7 @@ class BackgroundTeacher:
     def teach_drawing(self, saved: SavedDigit) -> None:
         """Teach ``saved`` (just saved by a digit key) with every digit saved before it."""
         asked = time.perf_counter()
-        self._jobs.put(lambda: self._learn(saved, asked))
+        self._jobs.put(lambda: self._teach_drawing(saved, asked))
 
     def teach_all(self) -> None:
         """"Teach my handwriting": every digit saved, read again from the files."""
@@ -204,9 +206,12 @@ class BackgroundTeacher:
                 for saved in load_personal_samples(self.my_digits)[0]:
                     add_saved(teacher, saved)
                     files.add(saved.path)
+            if self.my_numbers is not None:
+                for saved in digits_of_numbers(self.model, self.my_numbers)[0]:
+                    add_saved(teacher, saved)
             self.last_layer, self.taught_files = teacher, files
 
-    def _learn(self, saved: SavedDigit, asked: float) -> None:
+    def _teach_drawing(self, saved: SavedDigit, asked: float) -> None:
         self._prepare()
         if saved.path not in self.taught_files:        # not already read from the folder
             add_saved(self.last_layer, saved)
@@ -228,7 +233,7 @@ class BackgroundTeacher:
             self.base, self.my_digits, data_dir=self.data_dir, out=self.out,
             settings=self.settings, mnist_test_count=APP_MNIST_TEST_DIGITS,
             progress=lambda step, steps: self.events.put(Progress(step, steps)),
-            cancel=self.cancelled, replay=self.replay)
+            cancel=self.cancelled, replay=self.replay, my_numbers=self.my_numbers)
         model, error = open_model(self.out)      # what was saved, as the app opens it later
         if model is None:
             raise ModelFileError(error)

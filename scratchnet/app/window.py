@@ -86,7 +86,7 @@ class App:
         settings = LastLayerSettings() if teach_steps is None else \
             LastLayerSettings(steps=teach_steps)
         self.models = ModelChoice(model_path, self.my_digits, Path(data_dir), settings,
-                                  self.report, view=self)
+                                  self.report, view=self, my_numbers=self.my_numbers)
         self.reader = BackgroundReader(self.models.model, self.models.using)
         self.submitted_version = -1       # the drawing version of the newest request
         self.debounce = None              # the pending ``after`` id, if any

@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
                            "\"Teach my handwriting\" writes it (--finetune is the same option)")
     tune.add_argument("--extra", metavar="DIR", help="your labelled digits, e.g. data/my_digits "
                       "(saved by the drawing app)")
+    tune.add_argument("--numbers", metavar="DIR", help="your written numbers, e.g. "
+                      "data/my_numbers (saved by the drawing app with Enter): the digits of "
+                      "those whose marks line up with their text are taught too")
     tune.add_argument("--holdout", type=share, metavar="F", default=0.2,
                       help="share of your digits kept aside to measure the gain, 0 to teach "
                            "them all (default 0.2)")
@@ -121,8 +124,11 @@ def check_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
             parser.error(f"{option} {value}: no such file")
     if args.max_steps is not None and args.teach is None:
         parser.error("--max-steps goes with --teach")
-    if args.extra is not None and not Path(args.extra).is_dir():
-        parser.error(f"--extra {args.extra}: no such directory")
+    for option, value in (("--extra", args.extra), ("--numbers", args.numbers)):
+        if value is not None and not Path(value).is_dir():
+            parser.error(f"{option} {value}: no such directory")
+    if args.numbers is not None and args.teach is None:
+        parser.error("--numbers goes with --teach MODEL --extra DIR")
     if (args.teach is None) != (args.extra is None):
         parser.error("--teach and --extra go together: --teach MODEL --extra DIR")
     if args.teach is not None:
@@ -211,7 +217,7 @@ def run_teach(parser: argparse.ArgumentParser, args: argparse.Namespace, say) ->
         result = teaching.teach_handwriting(
             args.teach, args.extra, data_dir=args.data_dir or "data", out=out,
             settings=settings, holdout=args.holdout, mnist_before=True, download=True,
-            progress=None if args.quiet else progress, log=say)
+            progress=None if args.quiet else progress, log=say, my_numbers=args.numbers)
     except (ModelFileError, teaching.PersonalDataError, ValueError) as error:
         parser.error(str(error))
     except KeyboardInterrupt:

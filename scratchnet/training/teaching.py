@@ -34,6 +34,7 @@ from scratchnet.preprocess.network_input import to_network_input
 from scratchnet.pretrained import TRAINED_MODEL, is_shipped
 from scratchnet.training.last_layer import (LastLayerSettings, LastLayerTeacher, Replay,
                                             last_dense)
+from scratchnet.training.number_digits import digits_of_numbers
 
 PERSONAL_NAME = "personal.npz"        # beside the base model: models/personal.npz
 PERSONAL_KIND = "personal"            # metadata "kind" of a model this module wrote
@@ -182,8 +183,11 @@ def teach_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
                       progress: Callable[[int, int], None] | None = None,
                       cancel: threading.Event | None = None,
                       log: Callable[[str], None] = lambda text: None,
-                      replay: Replay | None = None) -> TeachResult:
-    """Teach the base model the digits saved in ``my_digits``; save it as ``out``.
+                      replay: Replay | None = None,
+                      my_numbers: str | Path | None = None) -> TeachResult:
+    """Teach the base model the digits saved in ``my_digits``, and those of the written numbers
+    saved in ``my_numbers`` whose marks line up with their text (``number_digits``); save it as
+    ``out``.
 
     ``out`` defaults to ``personal.npz`` beside ``base``, which is never overwritten. The
     personal digits are read from their strokes (stored images only for digits saved without
@@ -208,7 +212,12 @@ def teach_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
     remove_stale_temporaries(out.parent, (out.name,))
     model = load_model(base)
     frozen_outputs(model)                   # says now if this model cannot be taught
-    samples, warnings = load_personal_samples(my_digits)
+    if my_numbers is not None and not Path(my_digits).exists():
+        samples, warnings = [], []          # numbers saved, no digit yet
+    else:
+        samples, warnings = load_personal_samples(my_digits)
+    if my_numbers is not None:
+        samples += digits_of_numbers(model, my_numbers)[0]
     if len(samples) < MIN_DIGITS:
         which = f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}" \
             if warnings else ""

@@ -182,7 +182,7 @@ def test_a_failed_run_is_said_and_reported_and_the_model_in_use_kept(models, tmp
     assert not (models / "personal.npz").exists()
 
 
-def test_progress_then_the_learned_model_switch_to_it(models, tmp_path, capsys):
+def test_progress_then_the_taught_model_switch_to_it(models, tmp_path, capsys):
     view = View()
     chosen = choice(models, tmp_path, view)
     taught_model = small_cnn(seed=2)

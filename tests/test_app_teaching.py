@@ -162,7 +162,7 @@ def test_no_saved_digits_says_so_in_the_window(display, models, tmp_path, mnist_
         mark = len(app.lines())
         app.key("l")
         outcome = teaching_outcome(app, mark)
-        assert outcome["teaching"] == "failed" and "draw digits in the app" in outcome["error"]
+        assert outcome["teaching"] == "failed" and "Draw a digit, press its key" in outcome["error"]
         assert not (models / "personal.npz").exists()
         assert draw(app, bar(100))["model"] == "base"           # drawing goes on
     assert "Traceback" not in app.stderr, app.stderr

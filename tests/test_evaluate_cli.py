@@ -210,7 +210,8 @@ def test_numbers_report_digits_texts_mistakes_and_people(trained_model_path, tmp
     assert "\n    ann: 100% of 2" in printed
 
 
-@pytest.mark.parametrize("problem", ["no digit", "letters", "both sets", "png"])
+@pytest.mark.parametrize("problem", ["no digit", "letters", "too many strokes", "both sets",
+                                     "png"])
 def test_bad_numbers_are_a_usage_error_naming_the_file(problem, trained_model_path, tmp_path,
                                                        capsys):
     folder = numbers_folder(tmp_path / "numbers")
@@ -219,6 +220,11 @@ def test_bad_numbers_are_a_usage_error_naming_the_file(problem, trained_model_pa
     if problem in ("no digit", "letters"):
         record = json.loads(named.read_text())
         record["text"] = "--/" if problem == "no digit" else "10A7"
+        named.write_text(json.dumps(record))
+    elif problem == "too many strokes":            # a valid file, more than a number could be
+        record = json.loads(named.read_text())
+        record["strokes"] = [{"width": 20.0, "points": [[10.0 + index, 50.0]]}
+                             for index in range(300)]
         named.write_text(json.dumps(record))
     elif problem == "both sets":
         options, named = options + ["--drawings", str(folder)], "give either"
@@ -229,7 +235,8 @@ def test_bad_numbers_are_a_usage_error_naming_the_file(problem, trained_model_pa
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert f"error: {named}" in err and "Traceback" not in err
-    assert {"no digit": "holds no digit", "letters": "holds 'A'"}.get(problem, "") in err
+    assert {"no digit": "holds no digit", "letters": "holds 'A'",
+            "too many strokes": "strokes"}.get(problem, "") in err
 
 
 def letters_folder(root: Path) -> Path:

@@ -73,17 +73,20 @@ class ModelChoice:
                  my_numbers: Path | None = None):
         self.model_path = Path(model_path)
         self.personal_path = personal_model_path(self.model_path)
+        # The personal model is written over nothing but itself: not the base model, whatever
+        # path (a link, "./") names it.
+        separate = self.personal_path.resolve() != self.model_path.resolve()
         self.my_digits, self.data_dir, self.settings = my_digits, data_dir, settings
         self.report, self.view = report, view
         self.base_model, self.model_error = open_model(self.model_path)
         self.personal_model, self.personal_error = None, None
-        if self.base_model is not None and self.personal_path != self.model_path:
+        if self.base_model is not None and separate:
             self.personal_model, self.personal_error = open_personal_model(self.personal_path,
                                                                            self.base_model)
         self.using = PERSONAL if self.personal_model is not None else BASE
         self.teaching_all = False          # "Teach my handwriting" is running
         self.teacher: BackgroundTeacher | None = None
-        if self.base_model is not None and self.personal_path != self.model_path:
+        if self.base_model is not None and separate:
             self.teacher = BackgroundTeacher(self.model_path, my_digits, data_dir,
                                              self.personal_path, settings, my_numbers)
             self.teacher.start()
@@ -158,14 +161,14 @@ class ModelChoice:
                 self.teaching_all = False
                 self._taught(event)
             elif isinstance(event, DrawingTaught):
-                self._learned(event)
+                self._drawing_taught(event)
             elif isinstance(event, TeachFailed):
                 self.teaching_all = False
                 self.view.show_teaching(None, TEACH_HINT)
                 self.view.say(f"{event.message} Still using the {self.using} model.", PROBLEM)
                 self.report.write({"teaching": "failed", "error": event.message})
 
-    def _learned(self, event: DrawingTaught) -> None:
+    def _drawing_taught(self, event: DrawingTaught) -> None:
         self.personal_model, self.personal_error = event.model, None
         self._use(PERSONAL, report=False)
         digits = "digit" if event.taught == 1 else "digits"

@@ -31,8 +31,8 @@ CHOSEN = "#dce6f0"           # behind the mark whose reading is shown
 ERROR_COLOUR = "#b00020"     # also: a mark that is not a digit
 OK_COLOUR = "#1b6e20"
 
-UNSURE_ADVICE = ("Not sure of a digit? Write it alone, press the right digit key to save it, "
-                 "then Teach my handwriting (l).")
+UNSURE_ADVICE = ("Not sure of a digit? Write it alone and press the right digit key: it is "
+                 "saved and taught at once.")
 NOT_A_DIGIT_ADVICE = "Not a digit, nor a separator: write it again, or undo it (Ctrl+Z)."
 PREVIEW_SIZE = 112           # the 28x28 network input, shown 4x magnified
 FEATURE_GRID_SIZE = (400, 400)   # about the most room each feature-map grid is shown in

@@ -30,6 +30,7 @@ from typing import Callable
 from scratchnet import blas
 from scratchnet.app.recognizer import open_model
 from scratchnet.data.personal import PersonalDataError, SavedDigit, load_personal_samples
+from scratchnet.files import remove_stale_temporaries
 from scratchnet.nn.loading import ModelFileError, load_model
 from scratchnet.nn.model import Sequential
 from scratchnet.nn.saving import architecture
@@ -198,6 +199,8 @@ class BackgroundTeacher:
     def _prepare(self) -> None:
         if self.model is None:
             self.model = load_model(self.base)
+            # A window closed in the middle of a digit key's save can leave its temporary file.
+            remove_stale_temporaries(self.out.parent, (self.out.name,))
         if self.replay is None:
             self.replay = load_replay(self.model, self.data_dir)
         if self.last_layer is None:

@@ -114,7 +114,7 @@ class App:
         self.answer.grid(row=0, column=1, sticky="nw")
         self._build_controls()
         self._build_save_row()
-        self._build_learn_row()
+        self._build_teach_row()
         self._build_messages()
         self.features = FeaturePanel(root, self.fonts)     # gridded when shown
         self._bind_keys()
@@ -127,7 +127,7 @@ class App:
         self.show_blank(report=False)     # reported once the window is ready
         if self.models.model_error:
             self.feature_button.state(["disabled"])
-            self.learn_button.state(["disabled"])
+            self.teach_button.state(["disabled"])
         self.models.announce()
         self.refresh_counts()
         root.update_idletasks()
@@ -202,12 +202,12 @@ class App:
         ttk.Label(row, text=f"into {self.my_digits}", foreground=MUTED,
                   font=self.fonts["small"]).grid(row=0, column=11, padx=(10, 0), sticky="w")
 
-    def _build_learn_row(self) -> None:
+    def _build_teach_row(self) -> None:
         row = ttk.Frame(self.root, padding=(0, 10, 0, 0))
         row.grid(row=3, column=0, columnspan=2, sticky="ew")
-        self.learn_button = ttk.Button(row, text="Teach my handwriting",
+        self.teach_button = ttk.Button(row, text="Teach my handwriting",
                                        command=self.models.teach)
-        self.learn_button.pack(side="left")
+        self.teach_button.pack(side="left")
         # The bar shows only while teaching; the label says what teaching does, or how far it is.
         self.progress = ttk.Progressbar(row, length=150, mode="determinate", maximum=1.0)
         self.progress_label = ttk.Label(row, foreground=MUTED, font=self.fonts["small"],
@@ -437,10 +437,10 @@ class App:
     # ------------------------------------------------------------------- the models' view
     def show_teaching(self, progress: float | None, label: str) -> None:
         if progress is None:
-            self.learn_button.state(["!disabled"])
+            self.teach_button.state(["!disabled"])
             self.progress.pack_forget()
         else:
-            self.learn_button.state(["disabled"])
+            self.teach_button.state(["disabled"])
             self.progress.configure(value=progress)
             if not self.progress.winfo_manager():
                 self.progress.pack(side="left", padx=(10, 0), before=self.progress_label)

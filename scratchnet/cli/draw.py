@@ -2,13 +2,14 @@
 
 Opens a window with a wide canvas; the number read, each mark's box and answer, and the
 probabilities of the mark under the pointer update as you write. Pressing a digit key saves the
-drawing as your own example of that digit; Enter saves it as a number, with the text in the
-Number field (the reading, unless typed over), into ``--my-numbers``; "Learn my
-handwriting" (or ``l``) teaches the model those digits, in seconds, and switches to the result,
-``personal.npz`` beside the model, which the app opens from then on. Without a model file the
-window still opens and says how to train one. Exit status: 0 when the window is closed, 1 if no window can be
-opened (no display, no Tkinter) or the report file cannot be written, 2 on invalid arguments,
-130 when closed with Ctrl-C in the terminal.
+drawing as your own example of that digit and teaches it at once; Enter saves it as a number,
+with the text in the Number field (the reading, unless typed over), into ``--my-numbers``;
+"Teach my handwriting" (or ``l``) teaches the model everything saved again. The result is
+``personal.npz`` beside the model (``models/personal.npz`` for the shipped one), which the app
+opens from then on. Without a model of your own the app reads with the one scratchnet ships;
+without any, the window still opens and says how to train one. Exit status: 0 when the window
+is closed, 1 if no window can be opened (no display, no Tkinter) or the report file cannot be
+written, 2 on invalid arguments, 130 when closed with Ctrl-C in the terminal.
 """
 
 from __future__ import annotations

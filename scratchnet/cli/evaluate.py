@@ -210,14 +210,17 @@ def evaluate_numbers(parser: argparse.ArgumentParser, args: argparse.Namespace, 
     import json
 
     from scratchnet.data.numbers import NumbersError, load_numbers
-    from scratchnet.reading import measure
+    from scratchnet.reading import ReadingError, measure
 
     reading_model(parser, model, model_path)
     try:
         numbers = load_numbers(args.numbers)
     except NumbersError as error:
         parser.error(str(error))
-    summary = measure.summarize(measure.read_numbers(measure.number_reader(model), numbers))
+    try:
+        summary = measure.summarize(measure.read_numbers(measure.number_reader(model), numbers))
+    except ReadingError as error:
+        parser.error(str(error))
     if args.json:
         print(json.dumps({"model": str(model_path), "folders": args.numbers, **summary},
                          indent=1))
@@ -233,7 +236,7 @@ def evaluate_letters(parser: argparse.ArgumentParser, args: argparse.Namespace, 
     import json
 
     from scratchnet.data.drawings import DrawingsError, load_letters
-    from scratchnet.reading import measure
+    from scratchnet.reading import ReadingError, measure
 
     for option, value in (("--box", args.box), ("--pen", None if args.pen == "mnist" else args.pen),
                           ("--png", args.png)):
@@ -245,7 +248,10 @@ def evaluate_letters(parser: argparse.ArgumentParser, args: argparse.Namespace, 
         letters = load_letters(args.drawings)
     except DrawingsError as error:
         parser.error(str(error))
-    summary = measure.read_letters(model, letters)
+    try:
+        summary = measure.read_letters(model, letters)
+    except ReadingError as error:
+        parser.error(str(error))
     if args.json:
         print(json.dumps({"model": str(model_path), "folders": args.drawings, **summary},
                          indent=1))

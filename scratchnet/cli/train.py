@@ -30,8 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train the tutorial's MNIST CNN from scratch in NumPy (reference CNN, "
                     "Adadelta(1.0, 0.95, 1e-7), batch 128, seed 0), checkpointing after every "
                     "epoch; or teach a trained model your own digits. The default recipe "
-                    "adds random shifts, rotations and scaling and synthetic digits in styles "
-                    "MNIST lacks, to read people's drawings better; --recipe tutorial is the "
+                    "adds random shifts, rotations and scaling, synthetic digits in styles "
+                    "MNIST lacks, to read people's drawings better, and synthetic marks that "
+                    "are not digits for an eleventh output, \"not a digit\"; --recipe "
+                    "tutorial is the "
                     "Keras tutorial's exact recipe (12 epochs, no augmentation).",
         epilog="Ctrl-C finishes the current batch, saves the checkpoint and exits with status "
                "130; continue with --resume OUT/checkpoint.npz. Exit status 1: the data could "
@@ -114,6 +116,8 @@ def describe_recipe(name: str) -> str:
     parts = [f"{config.epochs} epochs", f"augment {config.augment}"]
     if config.synthetic:
         parts.append(f"synthetic {config.synthetic:g}")
+    if config.marks:
+        parts.append(f"marks {config.marks:g} (an eleventh output, not a digit)")
     return ", ".join(parts)
 
 

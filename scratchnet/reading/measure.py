@@ -40,6 +40,7 @@ from scratchnet.data.drawings import LabelledDrawing, LetterDrawing
 from scratchnet.data.letters import DIGIT_LOOKALIKES
 from scratchnet.data.numbers import WrittenNumber
 from scratchnet.preprocess.rendering import strokes_to_mnist
+from scratchnet.reading.ink import ReadingError
 from scratchnet.reading.number import read_number
 from scratchnet.reading.outputs import DIGITS, NOT_A_DIGIT
 
@@ -81,12 +82,24 @@ def read_numbers(reader: Reader, numbers: Sequence[WrittenNumber]) -> list[Outco
     """Read every number once, timing each reading in CPU seconds."""
     outcomes = []
     for number in numbers:
-        started = time.process_time()
-        text = reader(number.strokes, number.canvas)
-        seconds = time.process_time() - started
         name = str(number.path) if number.path is not None else f"{number.person} {number.text}"
+        started = time.process_time()
+        try:
+            text = reader(number.strokes, number.canvas)
+        except ReadingError as error:
+            raise ReadingError(f"{name}: {error}") from error
+        seconds = time.process_time() - started
         outcomes.append(Outcome(number.person, name, number.text, text.replace(" ", ""), seconds))
     return outcomes
+
+
+def read_named(model, drawing) -> str:
+    """``read_number``'s text for ``drawing`` (a file read for measuring); a ``ReadingError``
+    names the file."""
+    try:
+        return read_number(model, drawing.strokes, drawing.canvas).text
+    except ReadingError as error:
+        raise ReadingError(f"{drawing.path}: {error}") from error
 
 
 def align(written: str, read: str) -> list[tuple[str | None, str | None]]:
@@ -226,7 +239,7 @@ def read_letters(model, letters: Sequence[LetterDrawing]) -> dict:
     and per person; the digits read most often."""
     if not letters:
         raise ValueError("no letters to read")
-    texts = [read_number(model, letter.strokes, letter.canvas).text for letter in letters]
+    texts = [read_named(model, letter) for letter in letters]
     refused = [not any(character in DIGITS for character in text) for text in texts]
     unlike = [answer for letter, answer in zip(letters, refused)
               if letter.label not in DIGIT_LOOKALIKES]

@@ -36,7 +36,7 @@ pool samples to each drawing taught (cosine of the features), each weighing ``ne
 times a random one. The nearest ones are the training digits the person's digit could be taken
 for: where the decision boundary moves, replay holds it.
 
-A network with classes beyond the ten digits (a "not a digit" output, separators) is taught the
+A network with classes beyond the ten digits (a "not a digit" output) is taught the
 same way: a drawing's target is its digit's one-hot row over all C outputs, and the replay pool
 holds training samples of every class, so the extra outputs keep their decision regions; or,
 with ``frozen``, their columns of W and entries of b stay exactly the base model's.

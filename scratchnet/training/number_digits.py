@@ -39,8 +39,11 @@ def digits_of_numbers(model, folder: str | os.PathLike) -> tuple[list[SavedDigit
         try:
             number = read_number_file(path)
             marks = read_number(model, number.strokes, number.canvas).marks
-        except (NumbersError, ReadingError) as error:
+        except NumbersError as error:            # names the file
             passed_over.append(str(error))
+            continue
+        except ReadingError as error:
+            passed_over.append(f"{path}: {error}")
             continue
         if not lines_up(marks, number.text):
             passed_over.append(f"{path}: its {len(marks)} marks do not line up with its text "

@@ -6,10 +6,10 @@ The last Dense layer is fitted again, from the base model's, to the saved digits
 stroke-jittered copies of them, pulled towards the base weights, with replayed MNIST training
 digits whose targets are the base model's own probabilities, so that it does not forget them.
 Their features (``make_replay``) take seconds and are computed once per base model; each
-drawing then costs a fraction of a second. Only digits are taught: a network with outputs
-beyond the digits ("not a digit", the separators, ``scratchnet.data.classes``) keeps those
-outputs' weights exactly (``frozen_outputs``), and synthetic marks are replayed with MNIST so
-that the digits' outputs do not grow over them. The result goes to ``personal.npz`` beside the
+drawing then costs a fraction of a second. Only digits are taught: a network with an output
+beyond the digits ("not a digit", ``scratchnet.data.classes``) keeps that output's weights
+exactly (``frozen_outputs``), and synthetic marks are replayed with MNIST so
+that the digits' outputs do not grow over it. The result goes to ``personal.npz`` beside the
 base model, which is never overwritten, written atomically (``save_personal_model``).
 """
 
@@ -217,7 +217,10 @@ def teach_handwriting(base: str | Path, my_digits: str | Path, data_dir: str | P
     else:
         samples, warnings = load_personal_samples(my_digits)
     if my_numbers is not None:
-        samples += digits_of_numbers(model, my_numbers)[0]
+        number_samples, passed_over = digits_of_numbers(model, my_numbers)
+        samples += number_samples
+        log(f"{my_numbers}: {len(number_samples)} digits of saved numbers"
+            + "".join(f"\n  passed over {line}" for line in passed_over))
     if len(samples) < MIN_DIGITS:
         which = f" and passed over {len(warnings)} file{'' if len(warnings) == 1 else 's'}" \
             if warnings else ""

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -47,6 +48,58 @@ def write_atomically(path: Path, write: Callable[[io.BufferedWriter], None]) -> 
             raise OSError(error.errno, f"could not write {path}: {error.strerror or error}; "
                           "any previous file there is untouched") from error
         raise
+
+
+def write_new_file(directory: Path, name: Callable[[str], str], contents: bytes,
+                   what: str) -> Path:
+    """Write ``contents`` atomically as a new file in ``directory`` (created if missing), named
+    ``name(suffix)`` with a random suffix no existing file has, and return its path.
+
+    The suffix comes from the operating system, not a seeded generator: two app windows started
+    with the same seed must still not pick the same name. An ``OSError`` says which
+    ``what`` ("the digit") could not be saved where, with the underlying cause once, whichever
+    step (creating the folder or the temporary file, writing, renaming) failed.
+    """
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(error.errno, f"could not create {directory} to save {what} in: "
+                                   f"{error.strerror or error}") from error
+    while True:
+        path = directory / name(secrets.token_hex(3))
+        if not path.exists():
+            break
+    try:
+        write_atomically(path, lambda f: f.write(contents))
+    except OSError as error:
+        cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+        raise OSError(cause.errno, f"could not save {what} to {path}: "
+                                   f"{cause.strerror or cause}") from error
+    return path
+
+
+def json_files(folder: Path) -> list[Path]:
+    """The ``.json`` files of ``folder`` (hidden ones aside), sorted by name; ``OSError`` if it
+    cannot be listed."""
+    entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    return [Path(entry.path) for entry in entries
+            if entry.name.endswith(".json") and not entry.name.startswith(".")
+            and entry.is_file()]
+
+
+def read_json_object(path: Path) -> dict:
+    """The JSON object in ``path``; a ``ValueError`` naming the file says why there is none
+    (unreadable, not JSON, perhaps truncated, or JSON but not an object)."""
+    try:
+        record = json.loads(Path(path).read_bytes().decode("utf-8"))
+    except OSError as error:
+        raise ValueError(f"{path}: could not be read: {error.strerror or error}") from error
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"{path}: not valid JSON, perhaps truncated ({error})") from error
+    if not isinstance(record, dict):
+        raise ValueError(f"{path}: expected a JSON object, found {type(record).__name__}")
+    return record
 
 
 def write_json(path: Path, data: dict) -> Path:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from scratchnet.data import numbers
+from scratchnet import files
 from scratchnet.data.numbers import (NumbersError, check_text, load_numbers, read_number_file,
                                      save_number)
 from scratchnet.preprocess.strokes import Stroke
@@ -123,7 +123,7 @@ def test_saving_a_malformed_drawing_says_what_is_wrong(tmp_path, strokes, canvas
 def test_a_failed_save_leaves_no_file_behind(tmp_path, monkeypatch):
     def full_disk(path, write):
         raise OSError(28, f"could not write {path}: No space left on device")
-    monkeypatch.setattr(numbers, "write_atomically", full_disk)
+    monkeypatch.setattr(files, "write_atomically", full_disk)
     with pytest.raises(OSError, match="No space left"):
         save_number(tmp_path, "12", STROKES, (840, 280))
     assert not list(tmp_path.glob("*.json"))

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 
+from scratchnet import files
 from scratchnet.data import personal
 from scratchnet.cli.train import main
 from scratchnet.data.personal import PersonalDataError, counts, load_personal_digits, save_sample
@@ -106,7 +107,7 @@ def test_counts_after_saves_including_two_in_the_same_second(tmp_path, monkeypat
 def test_a_repeated_random_suffix_still_gives_a_new_name(tmp_path, monkeypatch):
     monkeypatch.setattr(personal, "datetime", FrozenClock)
     suffixes = iter(["aaaaaa", "aaaaaa", "bbbbbb"])
-    monkeypatch.setattr(personal.secrets, "token_hex", lambda size: next(suffixes))
+    monkeypatch.setattr(files.secrets, "token_hex", lambda size: next(suffixes))
     first, second = save(tmp_path, 2, seed=1), save(tmp_path, 2, seed=2)
     assert (first.name, second.name) == ("2_20261125-083012-123456_aaaaaa.json",
                                          "2_20261125-083012-123456_bbbbbb.json")

@@ -487,9 +487,7 @@ class App:
             path = personal.save_sample(self.my_digits, label, image28, self.drawing.records(),
                                         self.drawing.size)
         except (OSError, ValueError) as error:       # the drawing stays, to try again
-            reason = describe_error(error)
-            self.say(f"Not saved: {reason}", PROBLEM)
-            self.report.write({"error": f"not saved: {reason}"})
+            self.not_saved(describe_error(error))
             return
         count = self.refresh_counts().get(label, 0)
         self.report.write({"saved": str(path), "label": label, "count": count})
@@ -499,6 +497,11 @@ class App:
         samples = "sample" if count == 1 else "samples"
         self.say(f"saved as {label} ({count} {samples} of {label}); teaching it", DONE)
         self.models.teach_drawing(saved)
+
+    def not_saved(self, reason: str) -> None:
+        """Say, and report, why the drawing was not saved; it stays on the canvas."""
+        self.say(f"Not saved: {reason}", PROBLEM)
+        self.report.write({"error": f"not saved: {reason}"})
 
     def edit_number(self) -> None:
         """Into the Number field, its text selected: typing replaces it, Enter saves."""
@@ -532,9 +535,7 @@ class App:
             path = numbers.save_number(self.my_numbers, saved, self.drawing.strokes,
                                        self.drawing.size)
         except (OSError, ValueError) as error:       # the drawing stays, to try again
-            reason = describe_error(error)
-            self.say(f"Not saved: {reason}", PROBLEM)
-            self.report.write({"error": f"not saved: {reason}"})
+            self.not_saved(describe_error(error))
             return
         self.report.write({"saved_number": str(path), "text": saved})
         entry.delete(0, "end")

@@ -26,7 +26,6 @@ kinds of folder apart by the label of their first file.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Sequence
 import numpy as np
 
 from scratchnet.data.personal import FORMAT, NAME_PATTERN, read_sample_file
+from scratchnet.files import json_files, read_json_object
 from scratchnet.preprocess.rendering import strokes_to_mnist
 from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
@@ -127,12 +127,9 @@ def _people(folder: Path) -> list[tuple[str, list[Path]]]:
 
 def _json_files(folder: Path) -> list[Path]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        return json_files(folder)
     except OSError as error:
         raise DrawingsError(f"{folder}: cannot be read: {error.strerror or error}") from error
-    return [Path(entry.path) for entry in entries
-            if entry.name.endswith(".json") and not entry.name.startswith(".")
-            and entry.is_file()]
 
 
 def _read_drawing(person: str, path: Path) -> LabelledDrawing:
@@ -149,14 +146,9 @@ def _read_drawing(person: str, path: Path) -> LabelledDrawing:
 
 def _json_object(path: Path) -> dict:
     try:
-        record = json.loads(path.read_bytes().decode("utf-8"))
-    except OSError as error:
-        raise DrawingsError(f"{path}: could not be read: {error.strerror or error}") from error
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise DrawingsError(f"{path}: not valid JSON, perhaps truncated ({error})") from error
-    if not isinstance(record, dict):
-        raise DrawingsError(f"{path}: expected a JSON object, found {type(record).__name__}")
-    return record
+        return read_json_object(path)
+    except ValueError as error:
+        raise DrawingsError(str(error)) from error
 
 
 def _read_letter(person: str, path: Path) -> LetterDrawing:

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from scratchnet.files import write_atomically
+from scratchnet.files import json_files, read_json_object, write_new_file
 from scratchnet.preprocess.strokes import Stroke, check_canvas, check_strokes
 
 FORMAT = 1
@@ -55,14 +54,9 @@ def read_number_file(path: str | os.PathLike, person: str = "") -> WrittenNumber
     """One number file, checked; ``NumbersError`` names the file and what is wrong with it."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-        record = json.loads(raw.decode("utf-8"))
-    except OSError as error:
-        raise NumbersError(f"{path}: could not be read: {error.strerror or error}") from error
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise NumbersError(f"{path}: not valid JSON, perhaps truncated ({error})") from error
-    if not isinstance(record, dict):
-        raise NumbersError(f"{path}: expected a JSON object, found {type(record).__name__}")
+        record = read_json_object(path)
+    except ValueError as error:
+        raise NumbersError(str(error)) from error
     missing = [key for key in ("format", "text", "canvas", "strokes") if key not in record]
     if missing:
         raise NumbersError(f"{path}: missing {', '.join(missing)}")
@@ -116,18 +110,8 @@ def save_number(directory: str | os.PathLike, text: str, strokes: Sequence[Strok
              ",\n".join("    " + json.dumps(record, allow_nan=False) for record in records),
              "  ]"]
     contents = "{\n" + "\n".join(lines) + "\n}\n"      # one stroke a line, for a diff
-    directory = Path(directory)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(error.errno, f"could not create {directory} to save the number in: "
-                                   f"{error.strerror or error}") from error
-    while True:
-        path = directory / f"{now:%Y%m%d-%H%M%S-%f}_{secrets.token_hex(3)}.json"
-        if not path.exists():
-            break
-    write_atomically(path, lambda f: f.write(contents.encode("utf-8")))
-    return path
+    return write_new_file(Path(directory), lambda suffix: f"{now:%Y%m%d-%H%M%S-%f}_{suffix}.json",
+                          contents.encode("utf-8"), "the number")
 
 
 def _check_canvas(canvas, path: Path) -> tuple[int, int]:
@@ -187,9 +171,6 @@ def _people(folder: Path, name: str) -> list[tuple[str, Path]]:
 
 def _json_files(folder: Path) -> list[Path]:
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        return json_files(folder)
     except OSError as error:
         raise NumbersError(f"{folder}: cannot be read: {error.strerror or error}") from error
-    return [Path(entry.path) for entry in entries
-            if entry.name.endswith(".json") and not entry.name.startswith(".")
-            and entry.is_file()]

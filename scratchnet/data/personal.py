@@ -38,14 +38,13 @@ import json
 import math
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from scratchnet.files import write_atomically
+from scratchnet.files import write_new_file
 from scratchnet.nn.checks import is_integer
 from scratchnet.preprocess.images import BlankImageError
 from scratchnet.preprocess.rendering import strokes_to_mnist
@@ -82,32 +81,13 @@ def save_sample(directory: str | os.PathLike, label: int, image: np.ndarray,
     pixels = _image_to_uint8(image)
     strokes = [stroke.rounded().record() for stroke in check_strokes(strokes, "strokes")]
     canvas = check_canvas(canvas_size, "canvas_size")
-    directory = Path(directory)
-
     now = datetime.now(timezone.utc)
     text = _sample_json({"format": FORMAT, "label": label,
                          "created": now.astimezone().isoformat(timespec="microseconds"),
                          "canvas": canvas, "image": pixels.tolist(), "strokes": strokes})
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(error.errno, f"could not create {directory} to save the digit in: "
-                                   f"{error.strerror or error}") from error
-    while True:
-        # The suffix comes from the operating system, not a seeded generator: two app windows
-        # started with the same seed must still not pick the same name.
-        path = directory / f"{label}_{now:%Y%m%d-%H%M%S-%f}_{secrets.token_hex(3)}.json"
-        if not path.exists():
-            break
-    try:
-        write_atomically(path, lambda f: f.write(text.encode("utf-8")))
-    except OSError as error:
-        # write_atomically's own message already names the path; report the underlying cause
-        # once, whichever step (creating the temporary file, writing, renaming) failed.
-        cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
-        raise OSError(cause.errno, f"could not save the digit to {path}: "
-                                   f"{cause.strerror or cause}") from error
-    return path
+    return write_new_file(Path(directory),
+                          lambda suffix: f"{label}_{now:%Y%m%d-%H%M%S-%f}_{suffix}.json",
+                          text.encode("utf-8"), "the digit")
 
 
 def counts(directory: str | os.PathLike) -> dict[int, int]:

@@ -38,7 +38,7 @@ def test_a_number_that_lines_up_gives_each_digit_labelled_by_its_text(trained_mo
 
 def model_input_of(strokes: list[Stroke]) -> np.ndarray:
     from scratchnet.preprocess.rendering import strokes_to_mnist
-    return strokes_to_mnist(strokes, CANVAS).astype(np.float32)
+    return strokes_to_mnist(strokes, CANVAS)
 
 
 def test_numbers_that_do_not_line_up_or_are_damaged_are_passed_over_by_name(trained_model_path,

@@ -16,14 +16,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-
 from scratchnet.data.classes import DIGITS
 from scratchnet.data.numbers import NumbersError, WrittenNumber, read_number_file
 from scratchnet.data.personal import SavedDigit
-from scratchnet.preprocess.rendering import strokes_to_mnist
-from scratchnet.preprocess.strokes import Stroke
 from scratchnet.reading import ReadingError, read_number
+from scratchnet.reading.ink import Ink
 from scratchnet.reading.number import DIGIT, Mark
 
 
@@ -61,10 +58,8 @@ def lines_up(marks: tuple[Mark, ...], text: str) -> bool:
 
 
 def digit_of(number: WrittenNumber, mark: Mark, label: int) -> SavedDigit:
-    """``mark`` of ``number`` as a saved digit: its ink alone on the number's canvas."""
-    strokes = [Stroke(number.strokes[piece.stroke].width,
-                      number.strokes[piece.stroke].points[piece.start:piece.stop])
-               for piece in mark.pieces]
-    image = strokes_to_mnist(strokes, number.canvas).astype(np.float32)
-    return SavedDigit(number.path, image, label, [stroke.record() for stroke in strokes],
+    """``mark`` of ``number`` as a saved digit: the image the network read for it, and its ink
+    alone on the number's canvas."""
+    strokes = Ink(number.strokes, number.canvas).strokes_of(mark.pieces)
+    return SavedDigit(number.path, mark.image, label, [stroke.record() for stroke in strokes],
                       number.canvas)
